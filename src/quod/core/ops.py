@@ -366,10 +366,14 @@ def _core_sort(op: Op, sorts: Sequence[Sort]) -> Sort:
     if op is Op.NOT:
         _arity(op, sorts, 1, 1)
         return _bool_nary(op, sorts, 1)
-    if op is Op.IMPLIES or op is Op.XOR:
+    if op is Op.IMPLIES:
+        # right-associative chains are folded by the parser and builder
+        _arity(op, sorts, 2, 2)
+        return _bool_nary(op, sorts, 2)
+    if op is Op.XOR:
         return _bool_nary(op, sorts, 2)
     if op is Op.AND or op is Op.OR:
-        return _bool_nary(op, sorts, 0)
+        return _bool_nary(op, sorts, 1)
     if op is Op.ITE:
         _arity(op, sorts, 3, 3)
         _need(sorts[0].is_bool, op, f"condition must be Bool, got {sorts[0]}")
