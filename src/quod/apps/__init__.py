@@ -1,0 +1,1 @@
+"""Applications built on quod's lower layers (agents, fairness); nothing below imports them."""

@@ -1,0 +1,161 @@
+"""Interval estimates, tests and multiplicity adjustments used by the evaluation.
+
+- Wilson score interval for a proportion from independent examples.
+- Cluster bootstrap (percentile) for ratio metrics: whole clusters (speakers,
+  tasks) are resampled, because examples from one speaker share errors and
+  resampling rows would make intervals too narrow.
+- Linearization (delta-method) standard error of a ratio estimator with
+  clusters, for tests and the last-mile comparison.
+- Holm (family-wise error) and Benjamini-Hochberg (false discovery rate).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from statistics import NormalDist
+
+import numpy as np
+
+_CHUNK_CELLS = 4_000_000  # bound the memory of one batch of bootstrap counts
+
+
+def z_value(level: float) -> float:
+    """Two-sided normal quantile for a confidence level, e.g. 1.96 for 0.95."""
+    return NormalDist().inv_cdf(0.5 + level / 2)
+
+
+def wilson(k: float, n: float, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for k successes in n independent trials."""
+    if n <= 0:
+        return (math.nan, math.nan)
+    z = z_value(level)
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    # Clamp rounding noise; at k=0 or k=n the bound is exactly 0 or 1.
+    lo = 0.0 if k == 0 else max(0.0, centre - half)
+    hi = 1.0 if k == n else min(1.0, centre + half)
+    return (lo, hi)
+
+
+def ratio_se(num: np.ndarray, den: np.ndarray) -> float:
+    """Linearization standard error of sum(num)/sum(den) over independent clusters."""
+    k = len(num)
+    total = float(den.sum())
+    if k < 2 or total <= 0:
+        return math.nan
+    r = float(num.sum()) / total
+    resid = num - r * den
+    return math.sqrt(k / (k - 1) * float(np.dot(resid, resid))) / total
+
+
+def wald_p(v1: float, se1: float, v2: float, se2: float) -> float:
+    """Two-sided p-value for v1 == v2 from independent estimates and standard errors."""
+    s = math.hypot(se1, se2)
+    if not math.isfinite(s):
+        return math.nan
+    if s == 0:
+        return 1.0 if v1 == v2 else 0.0
+    return 2 * (1 - NormalDist().cdf(abs(v1 - v2) / s))
+
+
+def fisher_p(k1: int, n1: int, k2: int, n2: int) -> float:
+    """Fisher's exact two-sided p-value for k1/n1 vs k2/n2."""
+    from scipy.stats import fisher_exact  # type: ignore[import-untyped]
+
+    table = [[k1, n1 - k1], [k2, n2 - k2]]
+    return float(fisher_exact(table).pvalue)
+
+
+def holm(p: Sequence[float]) -> list[float]:
+    """Holm step-down adjusted p-values (controls the family-wise error rate)."""
+    m = len(p)
+    order = sorted(range(m), key=lambda i: p[i])
+    out = [0.0] * m
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[i]))
+        out[i] = running
+    return out
+
+
+def benjamini_hochberg(p: Sequence[float]) -> list[float]:
+    """Benjamini-Hochberg adjusted p-values (controls the false discovery rate)."""
+    if not p:
+        return []
+    from scipy.stats import false_discovery_control  # type: ignore[import-untyped]
+
+    return [float(x) for x in false_discovery_control(np.asarray(p, dtype=float), method="bh")]
+
+
+def adjust(p: Sequence[float], method: str) -> list[float]:
+    if method == "holm":
+        return holm(p)
+    if method in ("bh", "fdr_bh"):
+        return benjamini_hochberg(p)
+    if method == "none":
+        return list(p)
+    raise ValueError(f"unknown adjustment {method!r}")
+
+
+def resample_sums(
+    num: np.ndarray, den: np.ndarray, reps: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bootstrap totals of num and den, resampling the given units with replacement.
+
+    Identical units are pooled first and drawn with a multinomial over the
+    distinct (num, den) pairs: for 0/1 metrics that is 2 categories however
+    many rows there are, so the cost does not grow with n.
+    """
+    k = len(num)
+    if k == 0:
+        z = np.zeros(reps)
+        return z, z.copy()
+    pairs, counts = np.unique(np.stack([num, den], axis=1), axis=0, return_counts=True)
+    probs = counts / k
+    out_n = np.empty(reps)
+    out_d = np.empty(reps)
+    step = max(1, _CHUNK_CELLS // len(pairs))
+    for start in range(0, reps, step):
+        stop = min(reps, start + step)
+        draws = rng.multinomial(k, probs, size=stop - start)
+        out_n[start:stop] = draws @ pairs[:, 0]
+        out_d[start:stop] = draws @ pairs[:, 1]
+    return out_n, out_d
+
+
+def resample_matrix(
+    num: np.ndarray, den: np.ndarray, reps: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bootstrap totals per column when units (rows) contribute to several columns.
+
+    Used when clusters cross groups (e.g. a speaker recorded in several noise
+    conditions): resampling a cluster carries all of its columns together.
+    """
+    k, g = num.shape
+    out_n = np.empty((reps, g))
+    out_d = np.empty((reps, g))
+    step = max(1, _CHUNK_CELLS // max(1, k))
+    for start in range(0, reps, step):
+        stop = min(reps, start + step)
+        draws = rng.multinomial(k, np.full(k, 1.0 / k), size=stop - start)
+        out_n[start:stop] = draws @ num
+        out_d[start:stop] = draws @ den
+    return out_n, out_d
+
+
+def percentile_interval(samples: np.ndarray, level: float) -> tuple[float, float]:
+    """Percentile interval ignoring undefined (NaN) replicates."""
+    s = samples[np.isfinite(samples)]
+    if len(s) == 0:
+        return (math.nan, math.nan)
+    a = (1 - level) / 2
+    lo, hi = np.quantile(s, [a, 1 - a])
+    return (float(lo), float(hi))
+
+
+def safe_ratio(n: np.ndarray, d: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(d > 0, n / np.where(d > 0, d, 1), np.nan)
