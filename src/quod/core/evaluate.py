@@ -57,7 +57,7 @@ class _Evaluator:
 
     def run(self, root: Term, bound: dict[Term, Any]) -> Any:
         memo: dict[int, Any] = {}
-        for t in post_order([root], into_binders=False):
+        for t in post_order([root], into_bodies=False):
             if t.op is Op.FORALL or t.op is Op.EXISTS:
                 memo[t.id] = self.quantifier(t, bound)
             else:

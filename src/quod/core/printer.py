@@ -116,12 +116,17 @@ def _quantifier(t: Term) -> str:
     return f"({t.op.value} ({decls}) {to_smtlib(t.args[0])})"
 
 
+def _args(t: Term) -> tuple[Term, ...]:
+    """Arguments in the current let scope (quantifier bodies print in their own)."""
+    return () if t.op is Op.FORALL or t.op is Op.EXISTS else t.args
+
+
 def to_smtlib(root: Term, *, share: bool = True) -> str:
     """SMT-LIB text of `root`; with `share`, repeated compound subterms get `let` names."""
-    nodes = list(post_order([root], into_binders=False))
+    nodes = list(post_order([root], into_bodies=False))
     refs: dict[int, int] = {}
     for t in nodes:
-        for a in t.args:
+        for a in _args(t):
             refs[a.id] = refs.get(a.id, 0) + 1
     shared: dict[int, str] = {}
     levels: list[list[Term]] = []
@@ -160,7 +165,7 @@ def _plan_lets(
     level_of: dict[int, int] = {}
     for t in nodes:
         d = 0
-        for a in t.args:
+        for a in _args(t):
             d = max(d, level_of[a.id] if a.id in shared else depth[a.id])
         depth[t.id] = d
         if t.id in shared:

@@ -15,17 +15,23 @@ from quod.core.terms import Term, apply_decl, make, quantifier, var
 R = TypeVar("R")
 
 
-def _children(t: Term, into_binders: bool) -> tuple[Term, ...]:
-    if into_binders and (t.op is Op.FORALL or t.op is Op.EXISTS):
-        return (*t.payload, *t.args)
+def _children(t: Term, into_binders: bool, into_bodies: bool) -> tuple[Term, ...]:
+    if t.op is Op.FORALL or t.op is Op.EXISTS:
+        if not into_bodies:
+            return ()
+        if into_binders:
+            return (*t.payload, *t.args)
     return t.args
 
 
-def post_order(roots: Iterable[Term], *, into_binders: bool = True) -> Iterator[Term]:
+def post_order(
+    roots: Iterable[Term], *, into_binders: bool = True, into_bodies: bool = True
+) -> Iterator[Term]:
     """Each distinct subterm once, children before parents.
 
     With `into_binders`, bound variables of quantifiers are yielded as
-    children of their quantifier too.
+    children of their quantifier too. Without `into_bodies`, quantifiers are
+    treated as leaves (for passes that handle binding scopes themselves).
     """
     seen: set[int] = set()
     for root in roots:
@@ -38,7 +44,7 @@ def post_order(roots: Iterable[Term], *, into_binders: bool = True) -> Iterator[
                 stack.pop()
                 continue
             pushed = False
-            for a in _children(t, into_binders):
+            for a in _children(t, into_binders, into_bodies):
                 if a.id not in seen:
                     stack.append(a)
                     pushed = True
