@@ -1,0 +1,54 @@
+"""`quod protocol`: model distributed protocols in Python, search their state
+spaces, simulate them, prove invariants, and monitor logs of running systems.
+
+The modelling language (`Protocol`, `action`, `invariant`, ...) is exported
+here; engines live in `explore`, `simulate`, `liveness`, `prove`, `monitor`.
+"""
+
+from quod.protocol.dsl import (
+    Disabled,
+    Network,
+    Node,
+    NodeMap,
+    NodeSet,
+    Protocol,
+    Range,
+    action,
+    card,
+    choose,
+    constraint,
+    eventually,
+    exists,
+    forall,
+    hot,
+    implies,
+    invariant,
+    ite,
+    neg,
+    require,
+    update,
+)
+
+__all__ = [
+    "Disabled",
+    "Network",
+    "Node",
+    "NodeMap",
+    "NodeSet",
+    "Protocol",
+    "Range",
+    "action",
+    "card",
+    "choose",
+    "constraint",
+    "eventually",
+    "exists",
+    "forall",
+    "hot",
+    "implies",
+    "invariant",
+    "ite",
+    "neg",
+    "require",
+    "update",
+]
