@@ -59,5 +59,7 @@ def clustered_ratio(
             p = rng.beta(mean * concentration, (1 - mean) * concentration)
             for _ in range(utterances):
                 words = int(rng.integers(4, 16))
-                out.append({"group": g, "speaker": f"{g}-{s}", "errors": int(rng.binomial(words, p)), "words": words})
+                out.append(
+                    {"group": g, "speaker": f"{g}-{s}", "errors": int(rng.binomial(words, p)), "words": words}
+                )
     return out
