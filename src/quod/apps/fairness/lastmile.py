@@ -8,7 +8,10 @@ interval of the same group; a condition the reference did not have is compared
 with the reference's overall interval. A row is flagged when the customer's
 estimate falls outside the reference interval; `significant` additionally says
 whether the difference survives the customer's own sampling noise (Wald test
-with both standard errors, Holm-adjusted across rows).
+with both standard errors, Holm-adjusted across rows). Only rows that are
+outside the interval *and* significant get the status "worse" or "better";
+an estimate outside the interval that could be the customer's sampling noise
+is "outside-not-significant", so small customer samples do not raise alarms.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ class LastMileRow:
     customer_n: int
     customer_value: float
     customer_ci: tuple[float, float]
-    status: str  # consistent | outside-worse | outside-better | insufficient
+    status: str  # consistent | worse | better | outside-not-significant | insufficient
     p_value: float | None = None
     p_adjusted: float | None = None
     significant: bool | None = None
@@ -74,7 +77,7 @@ class LastMileResult:
     @property
     def flagged(self) -> list[LastMileRow]:
         """Rows where the customer does worse than the reference interval."""
-        return [r for r in self.rows if r.status == "outside-worse"]
+        return [r for r in self.rows if r.status == "worse"]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -106,15 +109,16 @@ def compare(
         )
         cluster_by = None
     cust = evaluate(recs, ref.metric, ref.group_specs, cluster_by=cluster_by, **params)
-    rows = [_row(g.name, "group", ref.group(g.name), g, ref.metric.better) for g in cust.groups]
-    rows.append(_row("overall", "group", ref.overall, cust.overall, ref.metric.better))
+    score = ref.metric.kind == "proportion" and cluster_by is None
+    rows = [_row(g.name, "group", ref.group(g.name), g, ref.metric.better, score) for g in cust.groups]
+    rows.append(_row("overall", "group", ref.overall, cust.overall, ref.metric.better, score))
     cond_report = None
     specs = _condition_specs(recs, conditions)
     if specs:
         cond_report = evaluate(recs, ref.metric, specs, cluster_by=cluster_by, **params)
         for g in cond_report.groups:
             base = _find(ref, g.name) or ref.overall
-            rows.append(_row(g.name, "condition", base, g, ref.metric.better))
+            rows.append(_row(g.name, "condition", base, g, ref.metric.better, score))
     _adjust(rows, float(params.get("alpha", 0.05)))
     warnings += [w for w in cust.warnings if "insufficient" in w or "inferred" in w]
     return LastMileResult(ref, cust, cond_report, rows, warnings)
@@ -141,17 +145,22 @@ def _find(report: Report, name: str) -> GroupResult | None:
         return None
 
 
-def _row(name: str, source: str, ref: GroupResult, cust: GroupResult, higher_better: bool) -> LastMileRow:
+def _row(
+    name: str, source: str, ref: GroupResult, cust: GroupResult, higher_better: bool, score: bool
+) -> LastMileRow:
     lo, hi = ref.ci
     status = "consistent"
     if cust.status != "ok" or ref.status == "empty" or not math.isfinite(cust.value):
         status = "insufficient"
     elif math.isfinite(lo) and math.isfinite(hi) and not lo <= cust.value <= hi:
         above = cust.value > hi
-        status = "outside-worse" if above != higher_better else "outside-better"
+        status = "outside-worse" if above != higher_better else "outside-better"  # provisional
     p = None
     if status != "insufficient":
-        p = stats.wald_p(cust.value, cust.se, ref.value, ref.se)
+        # For proportions the customer's variance is taken under the null (the reference
+        # rate): the plug-in variance of a small sample with few errors is far too small.
+        se = math.sqrt(ref.value * (1 - ref.value) / cust.n) if score else cust.se
+        p = stats.wald_p(cust.value, se, ref.value, ref.se)
     return LastMileRow(
         name, source, ref.name, ref.value, ref.ci, cust.n, cust.value, cust.ci, status, p_value=p
     )
@@ -163,6 +172,9 @@ def _adjust(rows: list[LastMileRow], alpha: float) -> None:
     for i, a in zip(idx, adj):
         rows[i].p_adjusted = a
         rows[i].significant = a < alpha
+    for r in rows:
+        if r.status.startswith("outside-"):
+            r.status = r.status.removeprefix("outside-") if r.significant else "outside-not-significant"
 
 
 def to_text(res: LastMileResult) -> str:
