@@ -154,6 +154,13 @@ def ite(cond: Any, a: Any, b: Any) -> Any:
     return a if cond else b
 
 
+def member(x: Any, s: Any) -> Any:
+    """`x in s`, without path splitting when `s` is symbolic."""
+    if hasattr(s, "has"):
+        return s.has(x)
+    return x in s
+
+
 def card(s: Any) -> Any:
     """Number of elements of a set (symbolic sets give a symbolic count)."""
     if hasattr(s, "__quod_card__"):
@@ -221,6 +228,10 @@ class Network(Generic[M]):
     def count(self, m: M) -> int:
         return self._counts.get(m, 0)
 
+    def has(self, m: M) -> bool:
+        """`m` is in flight (like `m in net`, without path splitting in proofs)."""
+        return self._counts.get(m, 0) > 0
+
     def messages(self, kind: type | None = None) -> list[M]:
         """Distinct messages in flight (of class `kind`), in a deterministic order."""
         ms = [m for m in self._counts if kind is None or isinstance(m, kind)]
@@ -272,7 +283,9 @@ def canon(v: Any) -> Any:
         return ("net", *items)
     if dataclasses.is_dataclass(v) and not isinstance(v, type):
         return (type(v).__name__, *(canon(getattr(v, f.name)) for f in dataclasses.fields(v)))
-    raise model_error(f"state values of type {type(v).__name__} are not supported (use tuples, frozensets, dataclasses)")
+    raise model_error(
+        f"state values of type {type(v).__name__} are not supported (use tuples, frozensets, dataclasses)"
+    )
 
 
 def _order(x: Any) -> Any:
@@ -335,11 +348,21 @@ constraint = _prop("constraint")
 """State constraint: states where it is false are checked but not expanded (bounded search)."""
 
 
+class Params(dict[str, Any]):
+    """Model parameters and their defaults: `params = Params(N=3)` (read-only)."""
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        raise TypeError("model parameters are read-only; override them with Model(N=...)")
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(sorted(self.items())))
+
+
 class Protocol:
     """Base class of protocol models. Subclasses set `params` and define
     `init`, `@action` methods and properties."""
 
-    params: ClassVar[dict[str, Any]] = {}
+    params: ClassVar[dict[str, Any]] = Params()
     symmetric: ClassVar[bool] = False
     """True when node ids are interchangeable (enables symmetry reduction)."""
 
@@ -398,7 +421,9 @@ class Protocol:
         for s in states:
             params: Any = vars(type(s)).get("__dataclass_params__")
             if not (dataclasses.is_dataclass(s) and params is not None and params.frozen):
-                raise model_error(f"{self.name}.init() must return frozen dataclass states, got {type(s).__name__}")
+                raise model_error(
+                    f"{self.name}.init() must return frozen dataclass states, got {type(s).__name__}"
+                )
         return states
 
     def domain(self, spec: ActionSpec, pname: str, s: Any) -> list[Any]:
@@ -457,6 +482,7 @@ def label(spec_name: str, params: dict[str, Any], chosen: Sequence[Any]) -> str:
 
 __all__ = [
     "PER_NODE",
+    "Params",
     "ActionSpec",
     "Disabled",
     "Network",
@@ -479,6 +505,7 @@ __all__ = [
     "invariant",
     "ite",
     "label",
+    "member",
     "neg",
     "require",
     "update",

@@ -290,7 +290,9 @@ class Explorer:
             )
 
 
-def replay(sem: Semantics, init_index: int, steps: list[tuple[int, tuple[Any, ...], tuple[Any, ...]]]) -> list[Step]:
+def replay(
+    sem: Semantics, init_index: int, steps: list[tuple[int, tuple[Any, ...], tuple[Any, ...]]]
+) -> list[Step]:
     s = sem.inits[init_index]
     out = [Step("init", show_state(s))]
     for ai, args, chosen in steps:

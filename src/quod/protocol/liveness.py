@@ -139,7 +139,9 @@ def check_liveness(sem: Semantics, opts: Options) -> list[Violation]:
     return out
 
 
-def _check(sem: Semantics, g: Graph, prop: PropertySpec, fair: set[int], eventually: bool) -> Violation | None:
+def _check(
+    sem: Semantics, g: Graph, prop: PropertySpec, fair: set[int], eventually: bool
+) -> Violation | None:
     try:
         good = [sem.holds(prop, s) for s in g.states]
     except ModelFailure as e:

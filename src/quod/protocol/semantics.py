@@ -248,7 +248,10 @@ def to_json(v: Any) -> Any:
     if isinstance(v, Network):
         return [{"message": to_json(m), "count": c} for m, c in v.items()]
     if dataclasses.is_dataclass(v) and not isinstance(v, type):
-        return {"type": type(v).__name__, **{f.name: to_json(getattr(v, f.name)) for f in dataclasses.fields(v)}}
+        return {
+            "type": type(v).__name__,
+            **{f.name: to_json(getattr(v, f.name)) for f in dataclasses.fields(v)},
+        }
     return repr(v)
 
 

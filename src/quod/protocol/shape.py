@@ -73,7 +73,9 @@ def _shape(tp: Any, where: str, memo: dict[Any, Shape]) -> Shape:
         if tp in memo:
             return memo[tp]
         hints = typing.get_type_hints(tp, include_extras=True)
-        fields = tuple((f.name, _shape(hints[f.name], f"{tp.__name__}.{f.name}", memo)) for f in dataclasses.fields(tp))
+        fields = tuple(
+            (f.name, _shape(hints[f.name], f"{tp.__name__}.{f.name}", memo)) for f in dataclasses.fields(tp)
+        )
         sh = Shape("record", fields=fields, cls=tp, has_nodes=any(s.has_nodes for _, s in fields))
         memo[tp] = sh
         return sh
