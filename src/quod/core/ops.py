@@ -202,7 +202,9 @@ def _need(cond: bool, op: Op, msg: str) -> None:
 def _same_sort(op: Op, sorts: Sequence[Sort]) -> Sort:
     first = sorts[0]
     for s in sorts[1:]:
-        _need(s == first, op, f"arguments must have the same sort, got {first} and {s}")
+        # messages are formatted only on failure: sort checks run for every new term
+        if s is not first and s != first:
+            _need(False, op, f"arguments must have the same sort, got {first} and {s}")
     return first
 
 
@@ -218,7 +220,8 @@ def _arity(op: Op, sorts: Sequence[Sort], lo: int, hi: int | None = None) -> Non
 
 def _all(op: Op, sorts: Sequence[Sort], pred: Callable[[Sort], bool], what: str) -> None:
     for s in sorts:
-        _need(pred(s), op, f"expects {what} arguments, got {s}")
+        if not pred(s):
+            _need(False, op, f"expects {what} arguments, got {s}")
 
 
 def _bool_nary(op: Op, sorts: Sequence[Sort], lo: int) -> Sort:
@@ -242,11 +245,12 @@ def _bv_nary(op: Op, sorts: Sequence[Sort], lo: int, hi: int | None = None) -> S
 def _strings(op: Op, sorts: Sequence[Sort], expected: Sequence[Sort]) -> None:
     _arity(op, sorts, len(expected), len(expected))
     for s, e in zip(sorts, expected, strict=True):
-        _need(
-            s == e,
-            op,
-            f"expects ({' '.join(str(x) for x in expected)}), got ({' '.join(str(x) for x in sorts)})",
-        )
+        if s is not e and s != e:
+            _need(
+                False,
+                op,
+                f"expects ({' '.join(str(x) for x in expected)}), got ({' '.join(str(x) for x in sorts)})",
+            )
 
 
 _BV_BINARY = frozenset(
@@ -376,7 +380,8 @@ def _core_sort(op: Op, sorts: Sequence[Sort]) -> Sort:
         return _bool_nary(op, sorts, 1)
     if op is Op.ITE:
         _arity(op, sorts, 3, 3)
-        _need(sorts[0].is_bool, op, f"condition must be Bool, got {sorts[0]}")
+        if not sorts[0].is_bool:
+            _need(False, op, f"condition must be Bool, got {sorts[0]}")
         return _same_sort(op, sorts[1:])
     # EQ, DISTINCT
     _arity(op, sorts, 2)
@@ -399,9 +404,11 @@ def _arith_sort(op: Op, sorts: Sequence[Sort]) -> Sort:
         need, res = _ARITH_UNARY[op]
         _arity(op, sorts, 1, 1)
         if need is None:
-            _need(sorts[0].is_arith, op, f"expects an Int or Real argument, got {sorts[0]}")
+            if not sorts[0].is_arith:
+                _need(False, op, f"expects an Int or Real argument, got {sorts[0]}")
             return sorts[0]
-        _need(sorts[0] == need, op, f"expects a {need} argument, got {sorts[0]}")
+        if sorts[0] != need:
+            _need(False, op, f"expects a {need} argument, got {sorts[0]}")
         assert res is not None
         return res
     if op is Op.IDIV or op is Op.MOD:
@@ -447,7 +454,8 @@ def _array_sort(op: Op, sorts: Sequence[Sort], payload: object) -> Sort:
         _need(isinstance(payload, Sort) and payload.is_array, op, "needs an array sort")
         assert isinstance(payload, Sort)
         _arity(op, sorts, 1, 1)
-        _need(sorts[0] == payload.elem_sort, op, f"value must have sort {payload.elem_sort}, got {sorts[0]}")
+        if sorts[0] != payload.elem_sort:
+            _need(False, op, f"value must have sort {payload.elem_sort}, got {sorts[0]}")
         return payload
     _need(len(sorts) >= 1 and sorts[0].is_array, op, "first argument must be an array")
     a = sorts[0]
