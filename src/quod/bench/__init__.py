@@ -1,0 +1,1 @@
+"""Benchmarking: run backends over files, validate answers, tables and cactus plots."""

@@ -1,0 +1,84 @@
+"""`quod bench`: run backends over SMT-LIB files; tables, JSON/CSV, cactus plot, HTML.
+
+quod bench DIR_OR_FILE... --backends z3,cvc5,eager --timeout 60 --jobs 2 --out bench-out
+quod bench gen-jsp OUT_DIR [--names ft06,la01] [--max-jobs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from quod.core.errors import QuodError
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("bench", help="run backends over benchmark files; tables and cactus plots")
+    p.add_argument(
+        "paths", nargs="+", metavar="PATH", help="files or directories of .smt2 files (or: gen-jsp OUT_DIR)"
+    )
+    p.add_argument(
+        "--backends", default="z3,cvc5", help="comma-separated backends (z3, cvc5, eager, z3-bin, ...)"
+    )
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds per file and backend")
+    p.add_argument("--jobs", type=int, default=1, help="parallel jobs")
+    p.add_argument("--out", default="bench-out", help="output directory")
+    p.add_argument("--title", default="", help="title of the cactus plot")
+    p.add_argument("--limit", type=int, default=0, help="only the first N files (0: all)")
+    p.add_argument("--solve-arg", action="append", default=[], help="extra argument passed to quod solve")
+    p.add_argument("--names", default="", help="gen-jsp: comma-separated instance names (default: all)")
+    p.add_argument("--max-jobs", type=int, default=0, help="gen-jsp: skip instances with more jobs")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.paths[0] == "gen-jsp":
+        return _gen_jsp(args)
+    from quod.bench.report import cactus_png, html_report, text_table
+    from quod.bench.runner import Record, collect_files, run_bench, validate, write_results
+
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    if not backends:
+        raise QuodError("--backends: give at least one backend", code="Q0003")
+    files = collect_files(args.paths)
+    if args.limit:
+        files = files[: args.limit]
+    if not files:
+        raise QuodError("no .smt2 files found in the given paths", code="Q0002")
+    total = len(files) * len(backends)
+    print(f"quod bench: {len(files)} files x {len(backends)} backends, timeout {args.timeout:g} s, "
+          f"{args.jobs} job(s)", file=sys.stderr)  # fmt: skip
+
+    def progress(i: int, n: int, r: Record) -> None:
+        print(
+            f"[{i}/{n}] {Path(r.file).name:<48} {r.backend:<8} {r.status:<8} {r.time:7.2f}s", file=sys.stderr
+        )
+
+    records = run_bench(files, backends, args.timeout, args.jobs, [s for s in args.solve_arg], progress)
+    assert len(records) == total
+    problems = validate(records)
+    out = Path(args.out)
+    paths = write_results(records, out, args.timeout)
+    png = cactus_png(records, out / "cactus.png", args.title)
+    page = html_report(records, png, out / "report.html", args.timeout, problems)
+    print(text_table(records, args.timeout))
+    for msg in problems:
+        print(f"quod bench: {msg}", file=sys.stderr)
+    print(f"results: {paths['csv']} {paths['json']}\ncactus plot: {png}\nreport: {page}")
+    return 1 if problems else 0
+
+
+def _gen_jsp(args: argparse.Namespace) -> int:
+    if len(args.paths) != 2:
+        raise QuodError("usage: quod bench gen-jsp OUT_DIR [--names a,b] [--max-jobs N]", code="Q0003")
+    import importlib
+
+    try:
+        jsp = importlib.import_module("quod.bench.jsp")
+    except ImportError as e:
+        raise QuodError(f"the job-shop generator is not available: {e}", code="Q0301") from e
+    names = [n for n in args.names.split(",") if n] or None
+    written = jsp.generate(Path(args.paths[1]), names=names, max_jobs=args.max_jobs or None)
+    print(f"wrote {len(written)} files to {args.paths[1]}")
+    return 0

@@ -1,0 +1,58 @@
+"""`quod solve FILE.smt2`: behave like an SMT-LIB solver on a script.
+
+Prints `sat` / `unsat` / `unknown` and the responses of get-model, get-value,
+... in SMT-LIB syntax on stdout; diagnostics go to stderr. Reads stdin when
+FILE is `-`. Exit code 0 unless the input is bad (1, with file:line:col) or
+an answer failed the kernel's check (1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from quod.core.errors import QuodError
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("solve", help="solve an SMT-LIB file (behaves like an SMT-LIB solver)")
+    p.add_argument("file", help="SMT-LIB v2.6 script, or - for standard input")
+    p.add_argument("--backend", default="z3", help="z3 (default), cvc5, eager")
+    p.add_argument("--timeout", type=float, default=None, help="seconds per check-sat")
+    p.add_argument("--rlimit", type=int, default=None, help="solver resource limit per check-sat")
+    p.add_argument("--seed", type=int, default=None, help="random seed")
+    p.add_argument("--no-model", action="store_true", help="do not print get-model responses")
+    p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE", help="backend option")
+    p.set_defaults(func=run)
+
+
+def _backend_options(items: list[str]) -> dict[str, str]:
+    opts: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise QuodError(f"--option expects KEY=VALUE, got {item!r}", code="Q0003")
+        opts[key] = value
+    return opts
+
+
+def run(args: argparse.Namespace) -> int:
+    from quod.backends.base import Limits, Solver
+    from quod.backends.registry import get_solver
+    from quod.backends.script import ScriptRunner
+    from quod.smtlib import parse_file, parse_script
+
+    if args.file == "-":
+        script = parse_script(sys.stdin.read(), "<stdin>")
+    else:
+        script = parse_file(Path(args.file))
+    limits = Limits(timeout=args.timeout, rlimit=args.rlimit, seed=args.seed)
+    options = _backend_options(args.option)
+
+    def make_solver(logic: str | None) -> Solver:
+        return get_solver(args.backend, logic=logic, limits=limits, **options)
+
+    runner = ScriptRunner(make_solver, sys.stdout, limits, print_models=not args.no_model)
+    outcome = runner.run(script)
+    return 1 if outcome.internal_errors or outcome.errors else 0
