@@ -152,3 +152,4 @@ class TwoPhaseCommitBuggy(TwoPhaseCommit):
 
 
 __all__ = ["State", "TwoPhaseCommit", "TwoPhaseCommitBuggy", "exists"]
+MODEL = TwoPhaseCommit

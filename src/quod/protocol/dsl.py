@@ -373,6 +373,15 @@ class Protocol:
 
                 known = ", ".join(self.params) or "none"
                 raise ProtocolError(f"unknown parameter '{k}' (known: {known})", code="Q0710")
+        for k, v in overrides.items():
+            default = self.params[k]
+            if isinstance(default, (bool, int, str)) and type(v) is not type(default):
+                from quod.protocol.errors import ProtocolError
+
+                raise ProtocolError(
+                    f"parameter {k} must be a {type(default).__name__} like its default {default!r}, got {v!r}",
+                    code="Q0710",
+                )
         self.param_values: dict[str, Any] = {**self.params, **overrides}
         for k, v in self.param_values.items():
             setattr(self, k, v)

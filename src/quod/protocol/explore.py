@@ -35,6 +35,7 @@ class Options:
     liveness: bool = True
     progress: Callable[[Stats], None] | None = None
     progress_interval: float = 2.0
+    invariants: list[str] | None = None  # check only these (default: all)
 
 
 @dataclass
@@ -145,6 +146,14 @@ class Explorer:
         self.proto = proto
         self.opts = options or Options()
         self.sem = Semantics(proto)
+        if self.opts.invariants:
+            names = {p.name for p in self.sem.invariants}
+            for n in self.opts.invariants:
+                if n not in names:
+                    raise ProtocolError(
+                        f"no invariant named '{n}' (have: {', '.join(sorted(names))})", code="Q0710"
+                    )
+            self.sem.invariants = [p for p in self.sem.invariants if p.name in self.opts.invariants]
         sym = proto.symmetric if self.opts.symmetry is None else self.opts.symmetry
         self.permuter: Permuter | None = None
         if sym:
@@ -168,8 +177,6 @@ class Explorer:
         if self.opts.fingerprints:
             n = self.stats.distinct
             self.stats.collision_probability = min(1.0, n * self.stats.generated / 2.0**64)
-        if self.permuter is not None and (self.sem.eventually or self.sem.hot):
-            result.notes.append("liveness is checked without symmetry reduction")
         return result
 
     def _bfs(self) -> Violation | None:
@@ -316,6 +323,8 @@ def check(proto: Protocol, options: Options | None = None) -> CheckResult:
     if result.ok and opts.liveness and (ex.sem.eventually or ex.sem.hot) and result.stats.complete:
         from quod.protocol.liveness import check_liveness
 
+        if ex.permuter is not None:
+            result.notes.append("liveness is checked on the full state graph (without symmetry reduction)")
         result.violations.extend(check_liveness(ex.sem, opts))
     elif result.ok and (ex.sem.eventually or ex.sem.hot) and not result.stats.complete:
         result.notes.append("liveness not checked: the state space was not explored completely")

@@ -456,4 +456,35 @@ def prove(proto: Protocol, options: ProofOptions | None = None) -> ProofResult:
     return Prover(proto, options).run()
 
 
-__all__ = ["ProofOptions", "ProofResult", "Prover", "chc_text", "from_z3", "prove", "spacer_invariant"]
+__all__ = [
+    "ProofOptions",
+    "ProofResult",
+    "Prover",
+    "certificate_smtlib",
+    "chc_text",
+    "from_z3",
+    "prove",
+    "spacer_invariant",
+]
+
+
+def certificate_smtlib(cert: Certificate) -> str:
+    """The certificate's obligations as an SMT-LIB script; every check-sat must answer unsat."""
+    from quod.core.printer import quote_symbol
+
+    ts = cert.system
+    lines = ["; quod protocol invariant certificate: each (check-sat) below must be unsat", "(set-logic ALL)"]
+    for v in (*ts.variables, *ts.primed):
+        lines.append(f"(declare-const {quote_symbol(v.name)} {v.sort})")
+    lines.append(f"(define-fun init () Bool {to_smtlib(ts.init)})")
+    lines.append(f"(define-fun inv () Bool {to_smtlib(cert.invariant)})")
+    lines.append(f"(define-fun prop () Bool {to_smtlib(cert.property)})")
+    for ob in obligations(cert):
+        lines += [
+            f"; {ob.name}: {ob.description}",
+            "(push 1)",
+            f"(assert {to_smtlib(ob.formula)})",
+            "(check-sat)",
+            "(pop 1)",
+        ]
+    return "\n".join(lines) + "\n"

@@ -195,6 +195,10 @@ class Semantics:
             raise ModelFailure(f"action {what}", e, user_span(e, self.files)) from e
         return out
 
+    def label_of(self, ai: int, args: tuple[Any, ...]) -> str:
+        spec = self.actions[ai]
+        return label(spec.name, dict(zip(spec.params, args, strict=True)), ())
+
     def label(self, t: Transition) -> str:
         spec = self.actions[t.action]
         return label(spec.name, dict(zip(spec.params, t.args, strict=True)), t.chosen)
