@@ -86,6 +86,8 @@ def evaluate(
     """
     p = _params(params, overrides)
     recs = as_records(records)
+    if len(recs) == 0:
+        raise FairnessError("Q1003", "no records to evaluate")
     prep = _prepare(recs, _metric(metric), _groups(recs, group_by), cluster_by)
     results = [_group_result(prep, j, cluster_by, p) for j in range(len(prep.groups))]
     overall = _overall(prep, cluster_by, p)
@@ -245,7 +247,9 @@ def _overall(prep: _Prepared, cluster_by: str | None, p: EvalParams) -> GroupRes
         nc, dc = _cluster_sums(prep, mask)
         rng = np.random.default_rng([p.seed, 1])
         bn, bd = stats.resample_sums(nc, dc, p.n_boot, rng)
-        res.ci = stats.percentile_interval(stats.safe_ratio(bn, bd), p.level)
+        res.ci = stats.bca_interval(
+            stats.safe_ratio(bn, bd), res.value, stats.jackknife_ratios(nc, dc), p.level
+        )
     return res
 
 
@@ -288,7 +292,8 @@ def _bootstrap_cis(
         return
     for j, r in enumerate(results):
         if r.status != "empty":
-            r.ci = stats.percentile_interval(reps[:, j], p.level)
+            nc, dc = _cluster_sums(prep, prep.member[:, j])
+            r.ci = stats.bca_interval(reps[:, j], r.value, stats.jackknife_ratios(nc, dc), p.level)
 
 
 def _tests(results: list[GroupResult], prep: _Prepared, cluster_by: str | None, p: EvalParams) -> None:
@@ -374,7 +379,7 @@ def _warnings(
             out.append(f"group '{r.name}' matched no records")
         elif cluster_by and r.clusters < 20:
             out.append(
-                f"group '{r.name}' has only {r.clusters} clusters: percentile cluster-bootstrap intervals "
+                f"group '{r.name}' has only {r.clusters} clusters: cluster-bootstrap intervals "
                 "tend to be too narrow with few clusters"
             )
     unassigned = int((~prep.member.any(axis=1)).sum())
@@ -394,7 +399,8 @@ def _methods(metric: Metric, cluster_by: str | None, nested: bool, p: EvalParams
     ci = (
         f"Wilson score {lvl} intervals (independent records)"
         if _use_wilson(metric, cluster_by, p)
-        else f"{lvl} percentile bootstrap intervals ({p.n_boot} replicates, resampling {unit})"
+        else f"{lvl} BCa bootstrap intervals ({p.n_boot} replicates, resampling {unit}; "
+        "acceleration from the leave-one-out jackknife)"
     )
     strat = "within each group (stratified)" if nested else "jointly across groups"
     test = (
@@ -421,13 +427,10 @@ def _methods(metric: Metric, cluster_by: str | None, nested: bool, p: EvalParams
 
 
 def _data_summary(recs: Records, prep: _Prepared) -> dict[str, Any]:
-    h = hashlib.sha256()
-    for r in recs:
-        h.update(json.dumps(r, sort_keys=True, default=str).encode())
-        h.update(b"\n")
+    digest = hashlib.sha256(json.dumps(recs.rows, sort_keys=True, default=str).encode()).hexdigest()
     return {
         "records": len(recs),
         "clusters": prep.n_clusters,
         "unassigned": int((~prep.member.any(axis=1)).sum()),
-        "sha256": h.hexdigest(),
+        "sha256": digest,
     }
