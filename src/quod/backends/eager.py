@@ -1,0 +1,133 @@
+"""The eager backend: quod's own SMT engine (formula -> one CNF -> SAT).
+
+Options (strings from `quod solve --option KEY=VALUE` or Python values):
+  encoding   auto | order | bits          (default auto: chosen per component)
+  sat        a SAT solver name: cadical195 (default), kissat404, glucose4,
+             cadical-bin, kissat-bin, ...  (see quod.sat.sat_solver_names())
+  symmetry   1/0: value-symmetry breaking for equality-only variables (default 1)
+  proof      1/0: keep a DRAT proof and the CNF of unsat answers (default 0)
+  order_limit  clause budget under which auto picks the order encoding
+
+The engine is not incremental: every `check` re-encodes the assertions of the
+open scopes. Sat models are checked by the kernel on the ORIGINAL assertions
+(`finish_sat`); constructs outside QF_(UF)IDL/QF_(UF)LIA give `Unknown`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from quod.backends.base import Limits, Result, Unknown, Unsat
+from quod.backends.common import AssertionStack, finish_sat
+from quod.core.errors import QuodError, UnsupportedError
+from quod.core.terms import Term
+from quod.eager.engine import ENCODER_VERSION, EagerOptions, EagerResult, solve
+from quod.sat.cnf import Cnf
+from quod.sat.solvers import Proof
+
+
+@dataclass
+class EagerCertificate:
+    """What an unsat answer rests on: the encoder run and (optionally) a DRAT proof of its CNF."""
+
+    encoder_version: str
+    options: str
+    cnf_sha256: str
+    proof: Proof | None = None
+    cnf: Cnf | None = None
+
+
+def _flag(key: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    s = str(value).lower()
+    if s in ("1", "true", "yes", "on"):
+        return True
+    if s in ("0", "false", "no", "off"):
+        return False
+    raise QuodError(f"eager option {key} expects 0/1 or true/false, got {value!r}", code="Q0611")
+
+
+def parse_options(options: dict[str, Any]) -> EagerOptions:
+    opts = EagerOptions()
+    for key, value in options.items():
+        k = key.replace("-", "_")
+        if k == "encoding":
+            opts.encoding = str(value)
+        elif k in ("sat", "sat_solver"):
+            opts.sat_solver = str(value)
+        elif k == "symmetry":
+            opts.symmetry = _flag(key, value)
+        elif k == "proof":
+            opts.proof = _flag(key, value)
+        elif k == "order_limit":
+            try:
+                opts.order_limit = int(value)
+            except ValueError:
+                raise QuodError(f"eager option order_limit expects an integer, got {value!r}",
+                                code="Q0611") from None  # fmt: skip
+        else:
+            raise QuodError(
+                f"unknown eager option '{key}' (known: encoding, sat, symmetry, proof, order_limit)",
+                code="Q0611",
+            )
+    opts.validate()
+    from quod.sat.solvers import get_sat_solver
+
+    get_sat_solver(opts.sat_solver)  # fail early on an unknown or missing SAT solver
+    return opts
+
+
+class EagerSolver:
+    name = "eager"
+
+    def __init__(self, logic: str | None = None, limits: Limits | None = None, **options: Any) -> None:
+        self.logic = logic
+        self.limits = limits or Limits()
+        self.options = parse_options(options)
+        self.stack = AssertionStack()
+        self._stats: dict[str, Any] = {}
+
+    def add(self, *terms: Term) -> None:
+        for t in terms:
+            self.stack.add(t)
+
+    def push(self) -> None:
+        self.stack.push()
+
+    def pop(self, n: int = 1) -> None:
+        self.stack.pop(n)
+
+    def reset(self) -> None:
+        self.stack = AssertionStack()
+
+    def assertions(self) -> list[Term]:
+        return self.stack.all()
+
+    def set_limits(self, limits: Limits) -> None:
+        self.limits = limits
+
+    def statistics(self) -> dict[str, Any]:
+        return dict(self._stats)
+
+    def check(self, assumptions: Sequence[Term] = ()) -> Result:
+        asserted = self.stack.all()
+        try:
+            res = solve(asserted, self.options, timeout=self.limits.timeout, assumptions=assumptions)
+        except UnsupportedError as e:
+            self._stats = {}
+            return Unknown(f"eager: unsupported: {e.message}")
+        self._stats = dict(res.stats)
+        return self._result(res, asserted, assumptions)
+
+    def _result(self, res: EagerResult, asserted: list[Term], assumptions: Sequence[Term]) -> Result:
+        stats = dict(res.stats)
+        if res.status == "sat":
+            assert res.model is not None
+            return finish_sat("eager", asserted, assumptions, res.model, stats)
+        if res.status == "unsat":
+            cert = EagerCertificate(ENCODER_VERSION, self.options.describe(), res.cnf_sha256, res.proof)
+            return Unsat(certificate=cert, core=res.core, stats=stats)
+        return Unknown(res.reason or "unknown", stats=stats)

@@ -1,0 +1,321 @@
+"""The eager engine: formula -> one CNF -> SAT solver -> checked model.
+
+Pipeline: translate (problem.py) -> top-level units and polarities ->
+components and domains (analysis.py) -> simplify atoms fixed by the domains ->
+choose an encoding per component -> CNF (encode.py, skeleton.py, symmetry.py)
+-> SAT (quod.sat) -> decode integers (arbitrary size) and uninterpreted
+functions -> the kernel evaluates the ORIGINAL assertions under the model.
+
+Determinism: the CNF depends only on the assertions and the options (no
+hashing of terms, no set iteration), so `EncodedProblem.cnf.sha256()` is
+reproducible; `ENCODER_VERSION` names the encoder for certificate bundles.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from quod.core.errors import QuodError, register_codes
+from quod.core.model import FuncInterp, Model
+from quod.core.terms import Term
+from quod.eager.analysis import (
+    NEG,
+    POS,
+    Component,
+    atom_polarity,
+    components,
+    derive_bounds,
+    implied_truth,
+    polarities,
+    small_model_bounds,
+    top_level,
+    unit_atom_truths,
+)
+from quod.eager.circuit import Circuit
+from quod.eager.encode import ArithEncoder
+from quod.eager.problem import AND, ATOM, BVAR, ITE, LE, TRUE_NODE, XOR, LinExpr, Problem, Translator
+from quod.eager.skeleton import SkeletonEncoder
+from quod.eager.symmetry import break_value_symmetry, equality_classes
+from quod.kernel.model import check_model
+from quod.sat.cnf import Cnf
+from quod.sat.solvers import Proof, get_sat_solver
+
+ENCODER_VERSION = "quod-eager-1"
+ENCODINGS = ("auto", "order", "bits")
+
+register_codes({"Q0611": "invalid eager engine option"})
+
+
+@dataclass
+class EagerOptions:
+    encoding: str = "auto"  # auto | order | bits
+    sat_solver: str = "cadical195"
+    symmetry: bool = True
+    proof: bool = False
+    # auto picks the order encoding for a component when its estimated clause count is below this
+    order_limit: int = 3_000_000
+
+    def validate(self) -> None:
+        if self.encoding not in ENCODINGS:
+            raise QuodError(f"unknown encoding '{self.encoding}' (use {', '.join(ENCODINGS)})", code="Q0611")
+
+    def describe(self) -> str:
+        return f"encoding={self.encoding} symmetry={int(self.symmetry)} order_limit={self.order_limit}"
+
+
+@dataclass
+class EncodedProblem:
+    cnf: Cnf
+    problem: Problem
+    translator: Translator
+    enc: ArithEncoder
+    skel: SkeletonEncoder
+    assumption_lits: list[int]
+    stats: dict[str, Any] = field(default_factory=dict)
+    trivially_unsat: bool = False
+
+
+@dataclass
+class EagerResult:
+    status: str  # sat | unsat | unknown
+    model: Model | None = None
+    proof: Proof | None = None
+    cnf_sha256: str = ""
+    core: list[Term] | None = None
+    reason: str = ""
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def encode(
+    assertions: Sequence[Term], options: EagerOptions | None = None, assumptions: Sequence[Term] = ()
+) -> EncodedProblem:
+    """Translate and encode; raises UnsupportedError for constructs outside the fragment."""
+    opts = options or EagerOptions()
+    opts.validate()
+    t0 = time.perf_counter()
+    tr = Translator()
+    for a in assertions:
+        tr.assert_term(a)
+    assume_refs = [tr.bool_ref(a) for a in assumptions]
+    tr.flush_side()
+    p = tr.p
+    t1 = time.perf_counter()
+    roots = top_level(p)
+    pol = polarities(p, roots + assume_refs)
+    apol = atom_polarity(p, pol)
+    live = sorted(apol)
+    units = unit_atom_truths(p, roots)
+    comps = components(p, live)
+    cnf = Cnf()
+    cnf.comments.append(f"{ENCODER_VERSION} {opts.describe()}")
+    circuit = Circuit(cnf)
+    enc = ArithEncoder(cnf, circuit)
+    stats: dict[str, Any] = {"int_vars": len(p.int_names), "atoms": len(live), "components": len(comps)}
+    kinds = _assign_domains(p, comps, units, apol, opts, enc, stats)
+    atom_lits, fixed = _encode_atoms(p, comps, units, apol, enc)
+    stats["atoms_fixed_by_domains"] = fixed
+    if opts.symmetry:
+        pinned = {comp.ref for comp in comps if comp.ref >= 0}
+        still = [a for a in live if not circuit.is_const(atom_lits[a]) and a not in units]
+        classes = equality_classes(p, still, enc, pinned)
+        stats["symmetry_classes"] = len(classes)
+        stats["symmetry_clauses"] = sum(break_value_symmetry(enc, cls) for cls in classes)
+    skel = SkeletonEncoder(p, circuit, pol, atom_lits)
+    for r in roots:
+        skel.assert_root(r)
+    assume_lits = [skel.lit(r) for r in assume_refs]
+    stats.update(
+        encoding=",".join(sorted(set(kinds))) or "none",
+        vars=cnf.num_vars,
+        clauses=len(cnf.clauses),
+        translate_time=t1 - t0,
+        encode_time=time.perf_counter() - t0,
+    )
+    return EncodedProblem(cnf, p, tr, enc, skel, assume_lits, stats)
+
+
+def _assign_domains(
+    p: Problem,
+    comps: list[Component],
+    units: dict[int, bool],
+    apol: dict[int, int],
+    opts: EagerOptions,
+    enc: ArithEncoder,
+    stats: dict[str, Any],
+) -> list[str]:
+    kinds: list[str] = []
+    widths: list[int] = []
+    for comp in comps:
+        if not derive_bounds(p, comp, units):
+            small_model_bounds(p, comp, apol)
+        choice = _choose(p, comp, opts)
+        kinds.append(f"{choice}/{comp.domain_kind}")
+        for v in comp.vars:
+            lo, hi = comp.lo[v], comp.hi[v]
+            if choice == "order":
+                enc.order_var(v, lo, hi)
+            else:
+                enc.bits_var(v, lo, hi)
+                widths.append((hi - lo).bit_length())
+    stats["max_width"] = max(widths, default=0)
+    stats["domains"] = sorted(set(kinds))
+    return [k.split("/")[0] for k in kinds]
+
+
+def _choose(p: Problem, comp: Component, opts: EagerOptions) -> str:
+    two_vars = all(len(p.atoms[a].vars) <= 2 for a in comp.atoms)
+    if not two_vars:
+        return "bits"
+    if opts.encoding == "bits":
+        return "bits"
+    size = sum(comp.hi[v] - comp.lo[v] for v in comp.vars)
+    est = size + sum(
+        min(comp.hi[v] - comp.lo[v] + 1 for v in p.atoms[a].vars)
+        for a in comp.atoms
+        if len(p.atoms[a].vars) == 2
+    )
+    if opts.encoding == "order":
+        return "order" if size < 50_000_000 else "bits"
+    return "order" if est <= opts.order_limit else "bits"
+
+
+def _encode_atoms(
+    p: Problem, comps: list[Component], units: dict[int, bool], apol: dict[int, int], enc: ArithEncoder
+) -> tuple[dict[int, int], int]:
+    lits: dict[int, int] = {}
+    fixed = 0
+    c = enc.c
+    for comp in comps:
+        for a in comp.atoms:
+            at = p.atoms[a]
+            truth = implied_truth(at, comp.lo, comp.hi)
+            if truth is not None:
+                # the domain already decides the atom (e.g. the bounds it was derived from)
+                fixed += 1
+                lits[a] = c.const(truth)
+                if a in units and units[a] != truth:
+                    c.cnf.clauses.append([c.false])
+                continue
+            lits[a] = enc.atom_literal(at, apol[a], units.get(a))
+    return lits, fixed
+
+
+def solve(
+    assertions: Sequence[Term],
+    options: EagerOptions | None = None,
+    *,
+    timeout: float | None = None,
+    assumptions: Sequence[Term] = (),
+) -> EagerResult:
+    """Decide the conjunction of `assertions` (and `assumptions`); sat models are kernel-checked."""
+    opts = options or EagerOptions()
+    start = time.perf_counter()
+    ep = encode(assertions, opts, assumptions)
+    stats = dict(ep.stats)
+    remaining = None if timeout is None else max(0.0, timeout - (time.perf_counter() - start))
+    if remaining is not None and remaining <= 0:
+        return EagerResult("unknown", reason="timeout during encoding", stats=stats)
+    solver = get_sat_solver(opts.sat_solver)
+    res = solver.solve(ep.cnf, timeout=remaining, assumptions=ep.assumption_lits, proof=opts.proof)
+    stats.update(sat_solver=solver.name, sat_time=res.time, **res.stats)
+    digest = ep.cnf.sha256() if opts.proof else ""
+    if res.status == "unsat":
+        core = None
+        if assumptions:
+            core_lits = set(res.core or [])
+            core = [a for a, lit in zip(assumptions, ep.assumption_lits) if lit in core_lits]
+        return EagerResult("unsat", proof=res.proof, cnf_sha256=digest, core=core, stats=stats)
+    if res.status != "sat":
+        return EagerResult("unknown", reason=res.reason, stats=stats)
+    assert res.model is not None
+    model = decode(ep, res.model)
+    check = check_model(list(assertions) + list(assumptions), model)
+    stats["model_check"] = check.verdict.value
+    if not check.ok:
+        return EagerResult("unknown", model=model, reason=f"model rejected by the kernel: {check.reason}",
+                           stats=stats)  # fmt: skip
+    return EagerResult("sat", model=model, cnf_sha256=digest, stats=stats)
+
+
+def decode(ep: EncodedProblem, sat_model: list[bool]) -> Model:
+    """Integer and Boolean values of the original constants, plus UF tables."""
+    p, enc = ep.problem, ep.enc
+    ints = [enc.value(x, sat_model) if x in enc.codes else 0 for x in range(len(p.int_names))]
+    bools = [False] * len(p.bool_names)
+    for b, lit in ep.skel.bool_lit.items():
+        bools[b] = sat_model[lit] if lit > 0 else not sat_model[-lit]
+    model = Model()
+    for x, t in enumerate(p.int_terms):
+        if t is not None:
+            model.consts[t] = ints[x]
+    for b, t in enumerate(p.bool_terms):
+        if t is not None:
+            model.consts[t] = bools[b]
+    if p.uf_apps:
+        ev = _Evaluator(p, ints, bools)
+        for app in p.uf_apps:
+            interp = model.funcs.get(app.decl)
+            args = tuple(ev.ref(a) if isinstance(a, int) else ev.lin(a) for a in app.args)
+            val: Any = bools[p.args[app.result][0]] if app.decl.range.is_bool else ints[app.result]
+            if interp is None:
+                interp = FuncInterp(app.decl, default=val)
+                model.funcs[app.decl] = interp
+            interp.add(args, val)
+    return model
+
+
+class _Evaluator:
+    """Exact values of skeleton nodes under integer and Boolean values."""
+
+    def __init__(self, p: Problem, ints: list[int], bools: list[bool]) -> None:
+        self.p, self.ints, self.bools = p, ints, bools
+        self.memo: dict[int, bool] = {}
+
+    def lin(self, e: LinExpr) -> int:
+        return e[1] + sum(c * self.ints[v] for v, c in e[0].items())
+
+    def ref(self, r: int) -> bool:
+        v = self._node(abs(r))
+        return v if r > 0 else not v
+
+    def _node(self, root: int) -> bool:
+        p = self.p
+        stack = [root]
+        while stack:
+            n = stack[-1]
+            if n in self.memo:
+                stack.pop()
+                continue
+            kind = p.kinds[n]
+            kids = [abs(a) for a in p.args[n] if abs(a) not in self.memo] if kind >= AND else []
+            if kids:
+                stack.extend(kids)
+                continue
+            stack.pop()
+            self.memo[n] = self._value(n, kind)
+        return self.memo[root]
+
+    def _value(self, n: int, kind: int) -> bool:
+        p, a = self.p, self.p.args[n]
+        if kind == TRUE_NODE:
+            return True
+        if kind == BVAR:
+            return self.bools[a[0]]
+        if kind == ATOM:
+            at = p.atoms[a[0]]
+            s = sum(c * self.ints[v] for v, c in zip(at.vars, at.coefs))
+            return s <= at.bound if at.kind == LE else s == at.bound
+        vals = [self.memo[abs(x)] if x > 0 else not self.memo[abs(x)] for x in a]
+        if kind == AND:
+            return all(vals)
+        if kind == XOR:
+            return vals[0] != vals[1]
+        assert kind == ITE
+        return vals[1] if vals[0] else vals[2]
+
+
+__all__ = ["ENCODER_VERSION", "EagerOptions", "EagerResult", "EncodedProblem", "decode", "encode", "solve"]
+_ = (POS, NEG, ATOM)
