@@ -15,6 +15,10 @@ from quod.core.sorts import BOOL, INT, REAL, REGLAN, STRING, BitVecSort, SeqSort
 
 
 class Op(enum.Enum):
+    # Members are singletons compared by identity; Enum's default __hash__ hashes
+    # the name in Python code, and make() hashes an Op several times per term.
+    __hash__ = object.__hash__
+
     # leaves
     CONST = "const"
     VAR = "var"
@@ -507,12 +511,34 @@ for _op in (Op.SELECT, Op.STORE, Op.CONST_ARRAY):
     _THEORY[_op] = "array"
 
 
+# Successful sort checks of operators without a payload, keyed by (op, *sorts).
+# The check is a pure function of that key, and make() runs it for every new
+# term, so remembering the answers makes building large formulas much cheaper.
+# Indexed operators are not memoized (their payloads need the full check), nor
+# long argument lists (they would make big keys and rarely repeat).
+_MEMO: dict[tuple[object, ...], Sort] = {}
+_MEMO_LIMIT = 100_000
+
+
 def result_sort(op: Op, sorts: Sequence[Sort], payload: object = None) -> Sort:
     """Sort of `op` applied to arguments of `sorts`; raises SortError if ill-sorted.
 
     Leaves (CONST, VAR), APPLY and binders are checked by the term constructors
     because their sort comes from the payload.
     """
+    if payload is not None or len(sorts) > 8:
+        return _result_sort(op, sorts, payload)
+    key = (op, *sorts)
+    hit = _MEMO.get(key)
+    if hit is not None:
+        return hit
+    res = _result_sort(op, sorts, None)
+    if len(_MEMO) < _MEMO_LIMIT:
+        _MEMO[key] = res
+    return res
+
+
+def _result_sort(op: Op, sorts: Sequence[Sort], payload: object) -> Sort:
     theory = _THEORY.get(op)
     if theory == "core":
         return _core_sort(op, sorts)

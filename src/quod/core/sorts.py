@@ -12,6 +12,9 @@ from dataclasses import dataclass
 
 
 class SortKind(enum.Enum):
+    # identity hash: Sort hashes include the kind (see Op in ops.py)
+    __hash__ = object.__hash__
+
     BOOL = "Bool"
     INT = "Int"
     REAL = "Real"
