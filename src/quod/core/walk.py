@@ -142,7 +142,10 @@ def substitute(t: Term, mapping: Mapping[Term, Term]) -> Term:
 
 def _subst_binder(q: Term, mapping: Mapping[Term, Term]) -> Term:
     bound: tuple[Term, ...] = q.payload
-    inner = {k: v for k, v in mapping.items() if k not in bound}
+    # compare by id: `in` on a tuple would call Term.__eq__, which builds an equation
+    # (and raises a sort error for variables of different sorts)
+    bound_ids = {b.id for b in bound}
+    inner = {k: v for k, v in mapping.items() if k.id not in bound_ids}
     if not inner:
         return q
     incoming = free_vars(inner.values())
