@@ -216,7 +216,9 @@ def _preset(args: argparse.Namespace, recs: Any, params: dict[str, Any]) -> int:
         print(to_text(rep), end="")
         _write(rep, args)
         return _gap_exit(rep, args.fail_if_gap_above)
-    reports = solver_results_by_family(recs, family_field=args.group_by or "family", **params)
+    reports = solver_results_by_family(
+        recs, family_field=args.group_by or "family", metric=args.solver_metric, **params
+    )
     for backend, rep in reports.items():
         print(f"== {rep.title}")
         print(to_text(rep), end="")

@@ -16,6 +16,17 @@ from .records import Record, Records, as_records
 from .report_model import Report
 
 SOLVED = ("sat", "unsat")
+_SOLVER_METRICS: dict[str, tuple[Mapping[str, Any], str]] = {
+    "solved": ({"name": "success", "fields": {"success": "_solved"}}, "solved rate"),
+    "time": (
+        {"name": "mean", "fields": {"value": "time"}, "higher_is_better": False},
+        "mean time of solved runs",
+    ),
+    "wrong": (
+        {"name": "success", "fields": {"success": "_wrong"}, "higher_is_better": False},
+        "wrong-answer rate",
+    ),
+}
 
 
 def solver_results_by_family(
@@ -27,36 +38,39 @@ def solver_results_by_family(
     metric: str = "solved",
     **params: Any,
 ) -> dict[str, Report]:
-    """Per backend: solved rate (status sat/unsat) or mean time, disaggregated by benchmark family.
+    """Per backend: solved rate, mean time or wrong-answer rate, disaggregated by benchmark family.
 
-    Rows look like {file, family, backend, status, time}. A family with few
-    files is flagged insufficient like any small group. `metric` is "solved"
-    or "time" (mean wall time of the solved runs; timeouts are excluded
-    because their time is the limit, not a measurement).
+    Rows look like {file, family, backend, status, time[, expected]} (the CSV
+    or JSON that `quod bench` writes). A family with few files is flagged
+    insufficient like any small group. `metric` is "solved" (status sat or
+    unsat), "time" (mean wall time of the solved runs; timeouts are excluded
+    because their time is the limit, not a measurement) or "wrong" (share of
+    solved runs whose answer contradicts a known `expected` status).
     """
     recs = as_records(rows)
-    if metric not in ("solved", "time"):
-        raise FairnessError("Q1004", "solver metric must be 'solved' or 'time'")
+    if metric not in ("solved", "time", "wrong"):
+        raise FairnessError("Q1004", "solver metric must be 'solved', 'time' or 'wrong'")
     by_backend: dict[str, list[dict[str, Any]]] = {}
     for i, r in enumerate(recs):
         for f in (family_field, backend_field, status_field):
             if r.get(f) is None:
                 raise FairnessError("Q1003", f"{recs.where[i]}: benchmark row lacks '{f}'")
         row = dict(r)
-        row["_solved"] = str(r[status_field]).lower() in SOLVED
+        status = str(r[status_field]).lower()
+        row["_solved"] = status in SOLVED
+        expected = str(r.get("expected") or "").lower()
+        row["_wrong"] = row["_solved"] and expected in SOLVED and status != expected
         if metric == "time" and not row["_solved"]:
+            continue
+        if metric == "wrong" and not (row["_solved"] and expected in SOLVED):
             continue
         by_backend.setdefault(str(r[backend_field]), []).append(row)
     params.setdefault("min_n", 10)
     out: dict[str, Report] = {}
     for backend, brows in sorted(by_backend.items()):
-        m: Mapping[str, Any] = (
-            {"name": "success", "fields": {"success": "_solved"}}
-            if metric == "solved"
-            else {"name": "mean", "fields": {"value": "time"}, "higher_is_better": False}
-        )
+        m, what = _SOLVER_METRICS[metric]
         rep = evaluate(brows, m, family_field, **params)
-        rep.title = f"{backend}: {'solved rate' if metric == 'solved' else 'mean time of solved runs'} by {family_field}"
+        rep.title = f"{backend}: {what} by {family_field}"
         out[backend] = rep
     return out
 
