@@ -5,6 +5,7 @@ Options (strings from `quod solve --option KEY=VALUE` or Python values):
   sat        a SAT solver name: cadical195 (default), kissat404, glucose4,
              cadical-bin, kissat-bin, ...  (see quod.sat.sat_solver_names())
   symmetry   1/0: value-symmetry breaking for equality-only variables (default 1)
+  lemmas     1/0: difference-logic chain/triangle lemmas (default 0)
   proof      1/0: keep a DRAT proof and the CNF of unsat answers (default 0)
   order_limit  clause budget under which auto picks the order encoding
 
@@ -60,6 +61,8 @@ def parse_options(options: dict[str, Any]) -> EagerOptions:
             opts.sat_solver = str(value)
         elif k == "symmetry":
             opts.symmetry = _flag(key, value)
+        elif k == "lemmas":
+            opts.lemmas = _flag(key, value)
         elif k == "proof":
             opts.proof = _flag(key, value)
         elif k == "order_limit":
@@ -70,7 +73,7 @@ def parse_options(options: dict[str, Any]) -> EagerOptions:
                                 code="Q0611") from None  # fmt: skip
         else:
             raise QuodError(
-                f"unknown eager option '{key}' (known: encoding, sat, symmetry, proof, order_limit)",
+                f"unknown eager option '{key}' (known: encoding, sat, symmetry, lemmas, proof, order_limit)",
                 code="Q0611",
             )
     opts.validate()

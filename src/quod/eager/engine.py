@@ -36,6 +36,7 @@ from quod.eager.analysis import (
 )
 from quod.eager.circuit import Circuit
 from quod.eager.encode import ArithEncoder
+from quod.eager.lemmas import add_lemmas
 from quod.eager.problem import AND, ATOM, BVAR, ITE, LE, TRUE_NODE, XOR, LinExpr, Problem, Translator
 from quod.eager.skeleton import SkeletonEncoder
 from quod.eager.symmetry import break_value_symmetry, equality_classes
@@ -55,6 +56,7 @@ class EagerOptions:
     sat_solver: str = "cadical195"
     symmetry: bool = True
     proof: bool = False
+    lemmas: bool = False  # difference-logic chain/triangle lemmas (measured: no gain on job-shop)
     # auto picks the order encoding for a component when its estimated clause count is below this
     order_limit: int = 3_000_000
 
@@ -63,7 +65,10 @@ class EagerOptions:
             raise QuodError(f"unknown encoding '{self.encoding}' (use {', '.join(ENCODINGS)})", code="Q0611")
 
     def describe(self) -> str:
-        return f"encoding={self.encoding} symmetry={int(self.symmetry)} order_limit={self.order_limit}"
+        return (
+            f"encoding={self.encoding} symmetry={int(self.symmetry)} lemmas={int(self.lemmas)} "
+            f"order_limit={self.order_limit}"
+        )
 
 
 @dataclass
@@ -123,6 +128,8 @@ def encode(
         classes = equality_classes(p, still, enc, pinned)
         stats["symmetry_classes"] = len(classes)
         stats["symmetry_clauses"] = sum(break_value_symmetry(enc, cls) for cls in classes)
+    if opts.lemmas:
+        stats.update(add_lemmas(p, atom_lits, circuit, budget=max(200_000, 2 * len(cnf.clauses))))
     skel = SkeletonEncoder(p, circuit, pol, atom_lits)
     for r in roots:
         skel.assert_root(r)
