@@ -350,18 +350,24 @@ class TermReader:
 
     # function heads ---------------------------------------------------------------
     def _function(self, head: str, node: Node) -> Handler:
+        entry = self.sym.funs.get(head)
+        if entry is None:
+            h = HEADS.get(head)
+            if h is not None and not (self.local and head in self.local):
+                return h
+        return self._function_slow(head, node)
+
+    def _function_slow(self, head: str, node: Node) -> Handler:
         name = token_key(head)
         entry = self.sym.funs.get(name)
+        if self.local and name in self.local:
+            raise self.fail(SORT, f"'{_clip(name)}' is bound to a term and cannot be applied", node, node, 1)
         if entry is not None:
-            if self.local and name in self.local:
-                raise self.fail(
-                    SORT, f"'{_clip(name)}' is bound to a term and cannot be applied", node, node, 1
-                )
             return self._user_handler(entry)
         h = HEADS.get(name)
         if h is not None:
             return h
-        if name in self.sym.atoms or name in self.local:
+        if name in self.sym.atoms:
             raise self.fail(SORT, f"'{_clip(name)}' is a constant and cannot be applied", node, node, 1)
         if not is_symbol(head):
             raise self.fail(BAD_LITERAL, f"invalid function symbol '{_clip(head)}'", node, node, 1)

@@ -84,6 +84,8 @@ def _bool_nary(op: Op, empty: Term) -> Handler:
 
 def _chain(op: Op, mix: bool) -> Handler:
     def h(args: list[Term], node: Node) -> Term:
+        if len(args) == 2 and args[0].sort is args[1].sort:
+            return make(op, args)  # the common case, nothing to mix
         if mix:
             args = lift(args)
         if len(args) <= 2:
@@ -118,14 +120,16 @@ def _is_number_token(x: Any) -> bool:
 
 
 def _minus(args: list[Term], node: Node) -> Term:
+    if len(args) == 2:
+        if args[0].sort is not args[1].sort:
+            args = lift(args)
+        return make(Op.SUB, args)
     if len(args) == 1:
         a = args[0]
         if a.op is Op.CONST and a.sort.kind in (_INT, _REAL) and _is_literal_node(node[2]):
             return const(-a.payload[0], a.sort)
         return make(Op.NEG, args)
     args = lift(args)
-    if len(args) == 2:
-        return make(Op.SUB, args)
     return reduce(lambda a, b: make(Op.SUB, [a, b]), args[1:], args[0])
 
 
