@@ -75,7 +75,7 @@ class Result:
         return [c for o in self.outcomes for c in o.checks]
 
 
-def _combine(outcomes: list[Outcome]) -> tuple[str, str]:
+def combine_outcomes(outcomes: list[Outcome]) -> tuple[str, str]:
     verdicts = {o.verdict for o in outcomes}
     if len(verdicts) == 1:
         o = outcomes[0]
@@ -100,10 +100,6 @@ def _refiner(vocab: Vocabulary) -> Callable[[], list[Term]]:
         return out
 
     return refine
-
-
-def _unsupported(reading: Reading, e: UnsupportedFeature) -> Outcome:
-    return Outcome(reading, verdict=UNKNOWN, reason=f"unsupported by the encoding: {e.message}")
 
 
 def _mark_internal(check: Check, approximations: list[str]) -> None:
@@ -146,43 +142,108 @@ def outsider_term(vocab: Vocabulary, named: Named) -> Term:
     return B.And(parts)
 
 
+@dataclass
+class Question:
+    """One satisfiability question of a query under one reading, before any solver runs."""
+
+    name: str
+    reading: Reading
+    vocab: Vocabulary | None = None
+    assertions: list[Term] = field(default_factory=list)
+    confirm: Callable[[Request], bool] | None = None
+    approximations: list[str] = field(default_factory=list)
+    unsupported: str = ""  # why the encoding cannot express it (then there are no assertions)
+
+
+PUBLIC_EXTRA_KEYS = [*LINKED_KEYS, (RESOURCE_ACCOUNT, "aws:ResourceAccount", "string")]
+
+
+def public_questions(policy: Policy, min_prefix: dict[int, int] | None = None) -> list[Question]:
+    """The `public` question per reading (deterministic: the bundle verifier rebuilds them)."""
+    named = named_values([policy], min_prefix)
+    out = []
+    for reading in readings_for([policy]):
+        vocab = Vocabulary(Schema.of([policy], PUBLIC_EXTRA_KEYS))
+        enc = Encoder(vocab, reading)
+        try:
+            f = enc.allowed(policy)
+        except UnsupportedFeature as e:
+            out.append(Question("public", reading, unsupported=e.message))
+            continue
+
+        def confirm(req: Request, reading: Reading = reading) -> bool:
+            return allowed(policy, req, reading) and is_outsider(req, named)
+
+        assertions = [*vocab.domain(), outsider_term(vocab, named), f]
+        out.append(
+            Question("public", reading, vocab, assertions, confirm, vocab.approximations + enc.approximations)
+        )
+    return out
+
+
+def compare_questions(a: Policy, b: Policy) -> list[list[Question]]:
+    """Per reading, the two questions "A allows what B denies" and the converse."""
+    out = []
+    for reading in readings_for([a, b]):
+        vocab = Vocabulary(Schema.of([a, b], LINKED_KEYS))
+        enc = Encoder(vocab, reading)
+        try:
+            fa, fb = enc.allowed(a), enc.allowed(b)
+        except UnsupportedFeature as e:
+            out.append([Question(n, reading, unsupported=e.message) for n in ("A-not-B", "B-not-A")])
+            continue
+        approx = vocab.approximations + enc.approximations
+        dom = vocab.domain()
+        pair = []
+        for name, yes, no, pos, neg in (("A-not-B", fa, fb, a, b), ("B-not-A", fb, fa, b, a)):
+
+            def confirm(
+                req: Request, pos: Policy = pos, neg: Policy = neg, reading: Reading = reading
+            ) -> bool:
+                return allowed(pos, req, reading) and not allowed(neg, req, reading)
+
+            pair.append(Question(name, reading, vocab, [*dom, yes, negate(no)], confirm, approx))
+        out.append(pair)
+    return out
+
+
+def ask(q: Question, policies: list[Policy], opts: SolveOptions) -> Check:
+    """Run the portfolio on one question."""
+    check = Check(f"{q.name}[{q.reading}]", list(q.assertions))
+    if q.unsupported or q.vocab is None or q.confirm is None:
+        check.note = f"unsupported by the encoding: {q.unsupported}"
+        return check
+    decide_check(check, q.vocab, q.confirm, policies, opts, _refiner(q.vocab))
+    _mark_internal(check, q.approximations)
+    return check
+
+
+def public_verdict(status: str, note: str) -> tuple[str, str]:
+    if status == SAT:
+        return PUBLIC, "an outsider's request is allowed (witness below)"
+    if status == UNSAT:
+        return NOT_PUBLIC, "no request from an outsider is allowed"
+    return UNKNOWN, note
+
+
+IDENTITY_REASON = "identity-based policy (no Principal): it grants only to the identity it is attached to"
+
+
 def public(
     policy: Policy, opts: SolveOptions | None = None, min_prefix: dict[int, int] | None = None
 ) -> Result:
     """Can an outsider (anonymous, or any account the policy does not name) be allowed?"""
     opts = opts or SolveOptions()
     if policy.is_identity_policy:
-        reason = "identity-based policy (no Principal): it grants only to the identity it is attached to"
-        return Result("public", NOT_PUBLIC, reason, [], [policy])
-    named = named_values([policy], min_prefix)
-    extra = [*LINKED_KEYS, (RESOURCE_ACCOUNT, "aws:ResourceAccount", "string")]
+        return Result("public", NOT_PUBLIC, IDENTITY_REASON, [], [policy])
     outcomes = []
-    for reading in readings_for([policy]):
-        vocab = Vocabulary(Schema.of([policy], extra))
-        enc = Encoder(vocab, reading)
-        try:
-            f = enc.allowed(policy)
-        except UnsupportedFeature as e:
-            outcomes.append(_unsupported(reading, e))
-            continue
-        approx = vocab.approximations + enc.approximations
-        check = Check(f"public[{reading}]", [*vocab.domain(), outsider_term(vocab, named), f])
-
-        def confirm(req: Request, reading: Reading = reading) -> bool:
-            return allowed(policy, req, reading) and is_outsider(req, named)
-
-        decide_check(check, vocab, confirm, [policy], opts, _refiner(vocab))
-        _mark_internal(check, approx)
-        o = Outcome(reading, [check], approximations=approx)
-        if check.status == SAT:
-            o.verdict, o.reason = PUBLIC, "an outsider's request is allowed (witness below)"
-        elif check.status == UNSAT:
-            o.verdict, o.reason = NOT_PUBLIC, "no request from an outsider is allowed"
-        else:
-            o.verdict, o.reason = UNKNOWN, check.note
+    for q in public_questions(policy, min_prefix):
+        check = ask(q, [policy], opts)
+        o = Outcome(q.reading, [check], approximations=q.approximations)
+        o.verdict, o.reason = public_verdict(check.status, check.note)
         outcomes.append(o)
-    verdict, reason = _combine(outcomes)
-    return Result("public", verdict, reason, outcomes, [policy])
+    verdict, reason = combine_outcomes(outcomes)
+    return Result("public", verdict, reason, outcomes, [policy], {"min_prefix": min_prefix})
 
 
 # -- compare ------------------------------------------------------------------------
@@ -192,35 +253,16 @@ def compare(a: Policy, b: Policy, opts: SolveOptions | None = None) -> Result:
     """Is A more, less, equally permissive than B, or incomparable? With a witness per direction."""
     opts = opts or SolveOptions()
     outcomes = []
-    for reading in readings_for([a, b]):
-        vocab = Vocabulary(Schema.of([a, b], LINKED_KEYS))
-        enc = Encoder(vocab, reading)
-        try:
-            fa, fb = enc.allowed(a), enc.allowed(b)
-        except UnsupportedFeature as e:
-            outcomes.append(_unsupported(reading, e))
-            continue
-        approx = vocab.approximations + enc.approximations
-        dom = vocab.domain()
-        o = Outcome(reading, approximations=approx)
-        for name, yes, no, pos, neg in (("A-not-B", fa, fb, a, b), ("B-not-A", fb, fa, b, a)):
-            check = Check(f"{name}[{reading}]", [*dom, yes, negate(no)])
-
-            def confirm(
-                req: Request, pos: Policy = pos, neg: Policy = neg, reading: Reading = reading
-            ) -> bool:
-                return allowed(pos, req, reading) and not allowed(neg, req, reading)
-
-            decide_check(check, vocab, confirm, [a, b], opts, _refiner(vocab))
-            _mark_internal(check, approx)
-            o.checks.append(check)
-        o.verdict, o.reason = _compare_verdict(o.checks[0].status, o.checks[1].status)
+    for pair in compare_questions(a, b):
+        o = Outcome(pair[0].reading, approximations=pair[0].approximations)
+        o.checks = [ask(q, [a, b], opts) for q in pair]
+        o.verdict, o.reason = compare_verdict(o.checks[0].status, o.checks[1].status)
         outcomes.append(o)
-    verdict, reason = _combine(outcomes)
-    return Result("compare", verdict, reason, outcomes, [a, b])
+    verdict, reason = combine_outcomes(outcomes)
+    return Result("compare", verdict, reason, outcomes, [a, b], {"engine": "smt"})
 
 
-def _compare_verdict(ab: str, ba: str) -> tuple[str, str]:
+def compare_verdict(ab: str, ba: str) -> tuple[str, str]:
     table = {
         (UNSAT, UNSAT): (EQUIVALENT, "A and B allow exactly the same requests"),
         (SAT, UNSAT): (MORE, "A allows everything B allows, and more"),

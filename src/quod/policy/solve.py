@@ -70,6 +70,8 @@ class Check:
     second: SolverRun | None = None
     proof: str | None = None
     proof_solver: str = ""
+    problem: dict[str, Any] | None = None  # automata engine: the kernel's problem and certificate
+    certificate: dict[str, Any] | None = None
 
     def smtlib(self) -> str:
         return smtlib_script(self.assertions)
@@ -105,7 +107,7 @@ def _log(opts: SolveOptions, msg: str) -> None:
         print(f"quod policy: {msg}", file=sys.stderr, flush=True)
 
 
-def _run(
+def run_solver(
     name: str, assertions: Sequence[Term], opts: SolveOptions, proof: bool = False
 ) -> tuple[Any, SolverRun, Any]:
     extra = {"produce-proofs": "true"} if proof and name == "cvc5" else {}
@@ -129,7 +131,8 @@ def _proof_text(solver: Any) -> str | None:
     if slv is None:
         return None
     try:
-        return "".join(slv.proofToString(p) for p in slv.getProof())
+        parts = [slv.proofToString(p) for p in slv.getProof()]
+        return "".join(p.decode("utf-8") if isinstance(p, bytes) else str(p) for p in parts)
     except Exception:  # the proof is optional evidence; its absence is reported, not fatal
         return None
 
@@ -148,7 +151,7 @@ def decide_check(
     """Run the portfolio on `check` and fill in its status, witness and evidence."""
     for name in opts.solvers:
         _log(opts, f"{check.name}: {name} ...")
-        res, run, solver = _run(name, check.assertions, opts, proof=opts.proof)
+        res, run, solver = run_solver(name, check.assertions, opts, proof=opts.proof)
         check.runs.append(run)
         _log(opts, f"{check.name}: {name} says {run.result} in {run.seconds:.3f}s")
         if isinstance(res, Sat):
@@ -171,7 +174,7 @@ def _second_opinion(
     others = [s for s in ("cvc5", "z3") if s != first]
     if not others:  # pragma: no cover
         return
-    res, run, _ = _run(others[0], check.assertions, opts)
+    res, run, _ = run_solver(others[0], check.assertions, opts)
     check.second = run
     if isinstance(res, Sat):
         # a confirmed witness beats an unsat answer: report it, and say the solvers disagree
@@ -248,7 +251,7 @@ def _polish(
     if not (_ugly(local.action) or _ugly(local.resource)):
         return local
     fast = SolveOptions(opts.solvers[:1], min(opts.timeout, 1.0), verbose=opts.verbose)
-    res, run, _ = _run(opts.solvers[0], [*check.assertions, *vocab.nice()], fast)
+    res, run, _ = run_solver(opts.solvers[0], [*check.assertions, *vocab.nice()], fast)
     _log(opts, f"{check.name}: readable witness: {run.result} in {run.seconds:.3f}s")
     if isinstance(res, Sat):
         w = _witness(vocab, res, confirm, policies)

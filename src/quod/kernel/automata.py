@@ -1,0 +1,260 @@
+"""Checker for glob-containment certificates (trusted; stdlib and core only).
+
+The claim: every request (action a, resource r) allowed by the LHS language
+is allowed by the RHS language. A language is a list of allow boxes and deny
+boxes; a box holds, per field, a list of glob patterns (`*` any run, `?` one
+character) and a negation flag; a request is in the language iff some allow
+box matches it and no deny box does. Action patterns come case-folded and
+actions range over printable ASCII without upper-case letters, of the form
+`service:name`; resources range over all characters. Under the "segment"
+reading a `*` that is not the last piece of a resource pattern, and every
+`?`, match no ':'.
+
+The certificate lists, per field, macro-states of all the field's pattern
+automata run side by side (sets of (pattern, position) pairs, plus the state
+of the action-shape automaton) and their successors: one default successor
+plus exceptions per character. The checker verifies that state 0 is the
+initial state and that every listed successor is the one it computes itself
+(so the list is closed under transitions and covers every reachable state),
+then evaluates both languages on every combination of per-field acceptance
+vectors. The work is linear in the size of the certificate times the
+pattern positions per state; there is no search.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from quod.core.errors import QuodError, register_codes
+
+register_codes({"Q0809": "invalid automata certificate"})
+
+FORMAT = "quod-glob-containment/1"
+FIELDS = ("action", "resource")
+# the action-shape automaton: start, service, ':', name, dead
+_SHAPE_ACCEPT = 3
+
+
+class CertificateError(QuodError):
+    code = "Q0809"
+
+
+@dataclass(frozen=True)
+class ContainmentCheck:
+    ok: bool
+    reason: str = ""
+    states: int = 0
+
+
+def _action_char(c: str) -> bool:
+    return 0x21 <= ord(c) <= 0x7E and not ("A" <= c <= "Z")
+
+
+def _shape_step(s: int, c: str) -> int:
+    if s == 4:
+        return 4
+    if c == ":":
+        return 2 if s == 1 else 4
+    return {0: 1, 1: 1, 2: 3, 3: 3}[s]
+
+
+class Field:
+    """The automata of one field's patterns (the checker builds them from the problem)."""
+
+    def __init__(self, name: str, patterns: Sequence[str], segment: bool) -> None:
+        self.name = name
+        self.patterns = sorted(set(patterns))
+        self.index = {p: i for i, p in enumerate(self.patterns)}
+        self.pieces = [_pieces(p) for p in self.patterns]
+        self.segment = segment and name == "resource"
+        self.shape = name == "action"
+        lits = {c for ps in self.pieces for c in ps if c not in ("*", "?")}
+        self.other = self._other_char(lits)
+
+    def _other_char(self, lits: set[str]) -> str | None:
+        """A character no pattern mentions: it stands for every such character."""
+        for code in range(0x21, 0x110000):
+            c = chr(code)
+            if c in lits or c == ":" or (self.shape and not _action_char(c)) or 0xD800 <= code < 0xE000:
+                continue
+            return c
+        return None
+
+    def _close(self, pos: set[tuple[int, int]]) -> frozenset[tuple[int, int]]:
+        out = set(pos)
+        todo = list(pos)
+        while todo:
+            pid, i = todo.pop()
+            ps = self.pieces[pid]
+            if i < len(ps) and ps[i] == "*" and (pid, i + 1) not in out:
+                out.add((pid, i + 1))
+                todo.append((pid, i + 1))
+        return frozenset(out)
+
+    def initial(self) -> tuple[int, frozenset[tuple[int, int]]]:
+        return 0, self._close({(pid, 0) for pid in range(len(self.patterns))})
+
+    def step(
+        self, state: tuple[int, frozenset[tuple[int, int]]], c: str
+    ) -> tuple[int, frozenset[tuple[int, int]]]:
+        shape, pos = state
+        nxt: set[tuple[int, int]] = set()
+        for pid, i in pos:
+            ps = self.pieces[pid]
+            if i >= len(ps):
+                continue
+            x = ps[i]
+            if x == "*":
+                if c != ":" or not self.segment or i == len(ps) - 1:
+                    nxt.add((pid, i))
+            elif x == "?":
+                if c != ":" or not self.segment:
+                    nxt.add((pid, i + 1))
+            elif x == c:
+                nxt.add((pid, i + 1))
+        return (_shape_step(shape, c) if self.shape else 0), self._close(nxt)
+
+    def vector(self, state: tuple[int, frozenset[tuple[int, int]]]) -> tuple[bool, ...]:
+        _, pos = state
+        return tuple((pid, len(self.pieces[pid])) in pos for pid in range(len(self.patterns)))
+
+    def accepting(self, state: tuple[int, frozenset[tuple[int, int]]]) -> bool:
+        return not self.shape or state[0] == _SHAPE_ACCEPT
+
+    def relevant(self, state: tuple[int, frozenset[tuple[int, int]]]) -> set[str]:
+        """Characters that may behave differently from `other` in this state."""
+        out = {":"}
+        for pid, i in state[1]:
+            ps = self.pieces[pid]
+            if i < len(ps) and ps[i] not in ("*", "?"):
+                out.add(ps[i])
+        return out
+
+
+def _pieces(p: str) -> list[str]:
+    out: list[str] = []
+    for c in p:
+        if c == "*" and out and out[-1] == "*":
+            continue
+        out.append(c)
+    return out
+
+
+def boxes(lang: Any, what: str) -> list[dict[str, Any]]:
+    if not isinstance(lang, dict) or set(lang) != {"allow", "deny"}:
+        raise CertificateError(f"{what}: expected an object with 'allow' and 'deny'")
+    out = []
+    for kind in ("allow", "deny"):
+        for b in lang[kind]:
+            if not isinstance(b, dict) or not set(b) <= set(FIELDS):
+                raise CertificateError(f"{what}.{kind}: malformed box {b!r}")
+            out.append({"kind": kind, **b})
+    return out
+
+
+def _state(raw: Any, f: Field, where: str) -> tuple[int, frozenset[tuple[int, int]]]:
+    if not isinstance(raw, list) or not raw or not all(isinstance(x, int) for x in raw) or len(raw) % 2 != 1:
+        raise CertificateError(f"{where}: a state is [shape, pattern, position, ...]")
+    pos = frozenset((raw[i], raw[i + 1]) for i in range(1, len(raw), 2))
+    for pid, i in pos:
+        if not (0 <= pid < len(f.patterns) and 0 <= i <= len(f.pieces[pid])):
+            raise CertificateError(f"{where}: no position {i} in pattern {pid}")
+    return raw[0], pos
+
+
+def _check_field(f: Field, cert: Any) -> tuple[set[tuple[bool, ...]], int] | str:
+    """The acceptance vectors of the field's certified states, or why the certificate fails."""
+    if not isinstance(cert, dict) or not {"states", "default", "edges"} <= set(cert):
+        raise CertificateError(f"{f.name}: expected 'states', 'default' and 'edges'")
+    states = [_state(s, f, f"{f.name}.states[{k}]") for k, s in enumerate(cert["states"])]
+    default, edges = cert["default"], cert["edges"]
+    if not states or len(default) != len(states) or len(edges) != len(states):
+        return f"{f.name}: states, default and edges must have the same non-zero length"
+    if states[0] != f.initial():
+        return f"{f.name}: state 0 is not the initial state"
+    n = len(states)
+    for k, st in enumerate(states):
+        exc = edges[k]
+        if not isinstance(exc, dict) or not all(isinstance(v, int) and 0 <= v < n for v in exc.values()):
+            return f"{f.name}: malformed edges of state {k}"
+        d = default[k]
+        if not isinstance(d, int) or not 0 <= d < n:
+            return f"{f.name}: malformed default successor of state {k}"
+        if f.other is not None and f.step(st, f.other) != states[d]:
+            return f"{f.name}: wrong default successor of state {k}"
+        for c in f.relevant(st) | set(exc):
+            if not isinstance(c, str) or len(c) != 1:
+                return f"{f.name}: edge label {c!r} of state {k} is not one character"
+            if f.shape and not _action_char(c):
+                continue  # not an action character: no transition to check
+            if f.step(st, c) != states[exc.get(c, d)]:
+                return f"{f.name}: wrong successor of state {k} on {c!r}"
+    return {f.vector(s) for s in states if f.accepting(s)}, n
+
+
+def _box_holds(box: dict[str, Any], fields: dict[str, Field], vecs: dict[str, tuple[bool, ...]]) -> bool:
+    for name in FIELDS:
+        spec = box.get(name)
+        if spec is None:
+            continue
+        negated, pats = spec
+        f = fields[name]
+        hit = any(vecs[name][f.index[p]] for p in pats)
+        if hit == bool(negated):
+            return False
+    return True
+
+
+def allowed_by(
+    boxes: list[dict[str, Any]], fields: dict[str, Field], vecs: dict[str, tuple[bool, ...]]
+) -> bool:
+    allow = any(_box_holds(b, fields, vecs) for b in boxes if b["kind"] == "allow")
+    return allow and not any(_box_holds(b, fields, vecs) for b in boxes if b["kind"] == "deny")
+
+
+def check_containment(problem: Any, certificate: Any) -> ContainmentCheck:
+    """Does `certificate` prove L(problem.lhs) is contained in L(problem.rhs)?"""
+    if not isinstance(problem, dict) or problem.get("format") != FORMAT:
+        raise CertificateError(f"not a {FORMAT} problem")
+    segment = problem.get("reading") == "segment"
+    lhs, rhs = boxes(problem.get("lhs"), "lhs"), boxes(problem.get("rhs"), "rhs")
+    pats: dict[str, list[str]] = {name: [] for name in FIELDS}
+    for b in lhs + rhs:
+        for name in FIELDS:
+            spec = b.get(name)
+            if spec is not None:
+                if not (
+                    isinstance(spec, list) and len(spec) == 2 and all(isinstance(p, str) for p in spec[1])
+                ):
+                    raise CertificateError(f"malformed {name} in box {b!r}")
+                pats[name] += spec[1]
+    fields = {name: Field(name, pats[name], segment) for name in FIELDS}
+    if not isinstance(certificate, dict) or not isinstance(certificate.get("fields"), dict):
+        raise CertificateError("certificate: expected 'fields'")
+    vectors: dict[str, set[tuple[bool, ...]]] = {}
+    total = 0
+    for name, f in fields.items():
+        res = _check_field(f, certificate["fields"].get(name))
+        if isinstance(res, str):
+            return ContainmentCheck(False, res)
+        vectors[name], n = res
+        total += n
+    for va in vectors["action"]:
+        for vr in vectors["resource"]:
+            vecs = {"action": va, "resource": vr}
+            if allowed_by(lhs, fields, vecs) and not allowed_by(rhs, fields, vecs):
+                return ContainmentCheck(False, "some request is allowed by the left side only", total)
+    return ContainmentCheck(True, "", total)
+
+
+__all__ = [
+    "FORMAT",
+    "CertificateError",
+    "ContainmentCheck",
+    "Field",
+    "allowed_by",
+    "boxes",
+    "check_containment",
+]
