@@ -339,11 +339,15 @@ def _disparity(
     sub = reps[:, idx]
     ok = np.isfinite(sub).all(axis=1)
     sub = sub[ok]
-    hi, lo = sub.max(axis=1), sub.min(axis=1)
+    # Gap and ratio follow the pair observed highest and lowest. Bootstrapping
+    # max - min instead never reaches 0, so its interval excludes 0 even when
+    # there is no gap at all; the fixed pair's signed difference can cross 0.
+    imax, imin = int(np.argmax(vals)), int(np.argmin(vals))
+    pair_hi, pair_lo = sub[:, imax], sub[:, imin]
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio_b = np.where(hi > 0, lo / hi, np.nan)
-    worst_b = hi if not higher_better else lo
-    vmax, vmin = float(vals.max()), float(vals.min())
+        ratio_b = np.where(pair_hi > 0, pair_lo / pair_hi, np.nan)
+    worst_b = sub.max(axis=1) if not higher_better else sub.min(axis=1)
+    vmax, vmin = float(vals[imax]), float(vals[imin])
     return Disparity(
         worst_group=results[idx[w]].name,
         worst_value=float(vals[w]),
@@ -352,7 +356,7 @@ def _disparity(
         best_group=results[idx[b]].name,
         best_value=float(vals[b]),
         gap=vmax - vmin,
-        gap_ci=stats.percentile_interval(hi - lo, level),
+        gap_ci=stats.percentile_interval(pair_hi - pair_lo, level),
         ratio=vmin / vmax if vmax > 0 else math.nan,
         ratio_ci=stats.percentile_interval(ratio_b, level),
         compared=[results[j].name for j in idx],
@@ -415,7 +419,9 @@ def _methods(metric: Metric, cluster_by: str | None, nested: bool, p: EvalParams
         f"Worst group, max gap (max - min) and ratio (min / max) over groups with n >= {p.min_n}"
         + (f" and >= {p.min_clusters} clusters" if cluster_by else "")
         + f": {lvl} percentile bootstrap ({p.n_boot} replicates, resampling {unit} {strat}, seed {p.seed}). "
-        "The observed max gap is biased upward when groups are small (the max of noisy estimates).",
+        "Gap and ratio intervals follow the two groups observed highest and lowest, so they can include "
+        "0 (resp. 1) when there is no real gap; with many similar groups the selected pair still overstates "
+        "the gap somewhat. The worst-group interval is for the worst value over groups in each replicate.",
         f"Tests: {test}; p-values adjusted across groups with "
         + {
             "holm": "Holm's method (family-wise error)",

@@ -64,3 +64,15 @@ def test_row_level_bootstrap_undercovers_clustered_data() -> None:
         lo, hi = evaluate(recs, RATIO, "group", n_boot=300, min_n=1).group("group=a").ci
         hits += lo <= 0.15 <= hi
     assert hits / reps < 0.8
+
+
+def test_gap_interval_covers_zero_when_there_is_no_gap() -> None:
+    # A bootstrap of max - min would cover 0 never; the fixed-pair interval about 95% of the time.
+    reps, hits = 100, 0
+    for r in range(reps):
+        recs = clustered_ratio(
+            {"a": 0.2, "b": 0.2}, speakers=30, utterances=8, seed=5000 + r, concentration=5
+        )
+        lo, hi = evaluate(recs, RATIO, "group", cluster_by="speaker", n_boot=400, seed=r).disparity.gap_ci
+        hits += lo <= 0.0 <= hi
+    assert abs(hits / reps - 0.95) <= 3 * _mc_se(reps) + 0.01, hits / reps
