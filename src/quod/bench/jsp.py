@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,9 +25,20 @@ from quod.core.errors import QuodError, Span, register_codes
 
 register_codes({"Q0621": "malformed job-shop instance file"})
 
-DEFAULT_INSTANCES = (
-    Path(__file__).resolve().parents[3].parent / "shared" / "bench" / "jsp" / "benchmark_instances.json"
-)
+_RELATIVE = Path("shared") / "bench" / "jsp" / "benchmark_instances.json"
+
+
+def default_instances() -> Path:
+    """$QUOD_JSP_INSTANCES, else shared/bench/jsp/... beside an ancestor of the sources or of the cwd."""
+    env = os.environ.get("QUOD_JSP_INSTANCES")
+    if env:
+        return Path(env)
+    for start in (Path(__file__).resolve(), Path.cwd().resolve()):
+        for d in start.parents:
+            cand = d / _RELATIVE
+            if cand.is_file():
+                return cand
+    return Path.cwd().parent / _RELATIVE
 
 
 class JspError(QuodError):
@@ -69,8 +81,8 @@ def _metadata(raw: Any, where: str) -> dict[str, Any]:
     raise JspError(f"{where}: expected an object")
 
 
-def load_instances(path: str | Path = DEFAULT_INSTANCES) -> list[Instance]:
-    p = Path(path)
+def load_instances(path: str | Path | None = None) -> list[Instance]:
+    p = Path(path) if path is not None else default_instances()
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as e:
@@ -141,7 +153,7 @@ def generate(
     out_dir: Path,
     names: Sequence[str] | None = None,
     max_jobs: int | None = None,
-    source: str | Path = DEFAULT_INSTANCES,
+    source: str | Path | None = None,
 ) -> list[Path]:
     """Write NAME-opt.smt2 (sat) and NAME-opt-1.smt2 (unsat) for instances with a known optimum."""
     instances = load_instances(source)

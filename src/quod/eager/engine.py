@@ -121,10 +121,11 @@ def encode(
     stats: dict[str, Any] = {"int_vars": len(p.int_names), "atoms": len(live), "components": len(comps)}
     kinds = _assign_domains(p, comps, units, apol, opts, enc, stats)
     atom_lits, fixed = _encode_atoms(p, comps, units, apol, enc)
-    stats["atoms_fixed_by_domains"] = fixed
+    stats["atoms_fixed_by_domains"] = len(fixed)
     if opts.symmetry:
         pinned = {comp.ref for comp in comps if comp.ref >= 0}
-        still = [a for a in live if not circuit.is_const(atom_lits[a]) and a not in units]
+        # every atom not decided by the domains constrains its variables (units included)
+        still = [a for a in live if a not in fixed]
         classes = equality_classes(p, still, enc, pinned)
         stats["symmetry_classes"] = len(classes)
         stats["symmetry_clauses"] = sum(break_value_symmetry(enc, cls) for cls in classes)
@@ -191,9 +192,9 @@ def _choose(p: Problem, comp: Component, opts: EagerOptions) -> str:
 
 def _encode_atoms(
     p: Problem, comps: list[Component], units: dict[int, bool], apol: dict[int, int], enc: ArithEncoder
-) -> tuple[dict[int, int], int]:
+) -> tuple[dict[int, int], set[int]]:
     lits: dict[int, int] = {}
-    fixed = 0
+    fixed: set[int] = set()
     c = enc.c
     for comp in comps:
         for a in comp.atoms:
@@ -201,7 +202,7 @@ def _encode_atoms(
             truth = implied_truth(at, comp.lo, comp.hi)
             if truth is not None:
                 # the domain already decides the atom (e.g. the bounds it was derived from)
-                fixed += 1
+                fixed.add(a)
                 lits[a] = c.const(truth)
                 if a in units and units[a] != truth:
                     c.cnf.clauses.append([c.false])

@@ -14,6 +14,8 @@ refutations need.
 
 from __future__ import annotations
 
+import itertools
+
 from quod.eager.circuit import Circuit
 from quod.eager.problem import LE, Problem
 
@@ -42,7 +44,7 @@ def add_lemmas(p: Problem, atom_lits: dict[int, int], c: Circuit, budget: int) -
     t = c.true
     chain = 0
     for lst in edges.values():
-        for (c1, l1), (c2, l2) in zip(lst, lst[1:]):
+        for (c1, l1), (c2, l2) in itertools.pairwise(lst):
             if l1 != l2 and l2 != t and c1 <= c2:
                 out.append([-l1, l2] if l1 != t else [l2])
                 chain += 1
