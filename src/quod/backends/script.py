@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from quod.backends.base import Limits, Result, Sat, Solver, Unknown, Unsat
-from quod.core.errors import QuodError
 from quod.core.evaluate import Undetermined, evaluate
 from quod.core.model import ArrayValue, Model
 from quod.core.printer import quote_symbol, string_literal, to_smtlib, value_to_smtlib
@@ -311,28 +310,15 @@ def format_model(model: Model) -> str:
         sig = " ".join(f"({p} {sort_to_smtlib(s)})" for p, s in zip(params, decl.domain, strict=True))
         default = fi.default
         body = format_value(default, decl.range) if default is not None else _some_value(decl.range)
-        for key, val in reversed(list(fi.entries.items())):
+        for args, val in reversed(fi.table()):
             conds = [
-                f"(= {p} {format_value(_unkey(k), s)})"
-                for p, k, s in zip(params, key, decl.domain, strict=True)
+                f"(= {p} {format_value(a, s)})" for p, a, s in zip(params, args, decl.domain, strict=True)
             ]
             cond = conds[0] if len(conds) == 1 else f"(and {' '.join(conds)})"
             body = f"(ite {cond} {format_value(val, decl.range)} {body})"
         lines.append(f"  (define-fun {quote_symbol(decl.name)} ({sig}) {sort_to_smtlib(decl.range)} {body})")
     lines.append(")")
     return "\n".join(lines)
-
-
-def _unkey(k: Any) -> Any:
-    """Undo `model._key` for printing table entries."""
-    if isinstance(k, tuple) and len(k) == 2 and isinstance(k[0], str):
-        tag, val = k
-        if tag == "array":
-            raise QuodError("cannot print a function table keyed by arrays", code="Q0103")
-        return val
-    if isinstance(k, tuple):
-        return tuple(_unkey(x) for x in k)
-    return k
 
 
 def _some_value(sort: Sort) -> str:

@@ -24,6 +24,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--seed", type=int, default=None, help="random seed")
     p.add_argument("--no-model", action="store_true", help="do not print get-model responses")
     p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE", help="backend option")
+    p.add_argument(
+        "--store",
+        default=None,
+        metavar="URL",
+        help="result store: a path or sqlite:///path (default file: ~/.cache/quod/store.sqlite with --store default), "
+        "or postgresql://... for a shared store",
+    )
     p.set_defaults(func=run)
 
 
@@ -38,7 +45,7 @@ def _backend_options(items: list[str]) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from quod.backends.base import Limits, Solver
+    from quod.backends.base import Limits, Result, Solver
     from quod.backends.registry import get_solver
     from quod.backends.script import ScriptRunner
     from quod.smtlib import parse_file, parse_script
@@ -50,9 +57,29 @@ def run(args: argparse.Namespace) -> int:
     limits = Limits(timeout=args.timeout, rlimit=args.rlimit, seed=args.seed)
     options = _backend_options(args.option)
 
-    def make_solver(logic: str | None) -> Solver:
-        return get_solver(args.backend, logic=logic, limits=limits, **options)
+    store = None
+    if args.store is not None:
+        from quod.scale.store import open_store
 
-    runner = ScriptRunner(make_solver, sys.stdout, limits, print_models=not args.no_model)
+        store = open_store(args.store)
+
+    def make_solver(logic: str | None) -> Solver:
+        solver = get_solver(args.backend, logic=logic, limits=limits, **options)
+        if store is None:
+            return solver
+        from quod.scale.cached import CachedSolver
+
+        return CachedSolver(solver, store)
+
+    def report(res: Result, solver: Solver) -> None:
+        if res.stats.get("from_store"):
+            print(
+                f"quod: answered from the store {store.url if store else ''} "
+                f"(originally {res.stats['store_backend']} in {res.stats['store_seconds']:.3f} s; "
+                f"lookup {getattr(solver, 'last_lookup_seconds', 0.0) * 1000:.1f} ms)",
+                file=sys.stderr,
+            )
+
+    runner = ScriptRunner(make_solver, sys.stdout, limits, print_models=not args.no_model, on_result=report)
     outcome = runner.run(script)
     return 1 if outcome.internal_errors or outcome.errors else 0

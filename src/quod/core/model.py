@@ -94,6 +94,8 @@ class FuncInterp:
     default: Any = None
     params: tuple[Term, ...] = ()
     default_body: Term | None = None
+    # the argument values behind each key of `entries`, for printing and storing
+    arg_values: dict[Any, tuple[Any, ...]] = field(default_factory=dict)
 
     def lookup(self, args: tuple[Any, ...]) -> tuple[bool, Any]:
         key = tuple(_key(a) for a in args)
@@ -102,7 +104,13 @@ class FuncInterp:
         return False, None
 
     def add(self, args: tuple[Any, ...], value: Any) -> None:
-        self.entries[tuple(_key(a) for a in args)] = value
+        key = tuple(_key(a) for a in args)
+        self.entries[key] = value
+        self.arg_values[key] = args
+
+    def table(self) -> list[tuple[tuple[Any, ...], Any]]:
+        """The explicit entries as (argument values, value) pairs."""
+        return [(self.arg_values[k], v) for k, v in self.entries.items()]
 
 
 class Model:
@@ -138,7 +146,9 @@ class Model:
         return Model(
             self.consts,
             {
-                d: FuncInterp(f.decl, dict(f.entries), f.default, f.params, f.default_body)
+                d: FuncInterp(
+                    f.decl, dict(f.entries), f.default, f.params, f.default_body, dict(f.arg_values)
+                )
                 for d, f in self.funcs.items()
             },
         )

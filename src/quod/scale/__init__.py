@@ -1,0 +1,1 @@
+"""Scale: distributed proof search on Ray (portfolio, cube-and-conquer) and a result/lemma store."""
