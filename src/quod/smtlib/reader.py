@@ -24,7 +24,7 @@ from quod.core.errors import SortError, Span
 from quod.core.ops import Op
 from quod.core.sorts import BOOL, INT, REAL, REGLAN, STRING, ArraySort, BitVecSort, SeqSort, Sort, SortKind
 from quod.core.terms import FuncDecl, Term, apply_decl, const, make, quantifier, var
-from quod.core.walk import free_vars, fresh_name, substitute
+from quod.core.walk import free_vars, substitute
 from quod.smtlib.errors import (
     BAD_ARGUMENT,
     BAD_LITERAL,
@@ -519,10 +519,18 @@ class TermReader:
                 if free is None:
                     free = free_vars([body])
                 if target in free:
-                    target = var(fresh_name(name, free), sort)
+                    target = var(self._fresh_name(name, free), sort)
             public.append(target)
             mapping[internal] = target
         return public, substitute(body, mapping)
+
+    def _fresh_name(self, name: str, free: set[Term]) -> str:
+        """`name!k` for the smallest k that is neither free in the body nor declared (deterministic)."""
+        taken = {v.name for v in free}
+        k = 1
+        while f"{name}!{k}" in taken or symbol_key(f"{name}!{k}") in self.sym.atoms:
+            k += 1
+        return f"{name}!{k}"
 
     def _annotate(self, f: list[Any]) -> Term:
         node = f[1]

@@ -18,7 +18,7 @@ from fractions import Fraction
 from typing import Any
 
 from quod.core.ops import INDEXED, Op
-from quod.core.printer import bv_literal, quote_symbol, string_literal
+from quod.core.printer import bv_literal, quote_symbol
 from quod.core.sorts import Sort, sort_to_smtlib
 from quod.core.terms import FuncDecl, Term
 from quod.core.walk import free_vars, post_order
@@ -60,15 +60,40 @@ def int_literal(v: int) -> str:
     return f"(- {digits})" if v < 0 else digits
 
 
+_CHUNK = 10**4000
+
+
 def _digits(n: int) -> str:
     # str(int) refuses more than 4300 digits by default; split big values
-    if n < 10**4000:
+    if n < _CHUNK:
         return str(n)
     parts: list[str] = []
     while n:
-        n, r = divmod(n, 10**4000)
+        n, r = divmod(n, _CHUNK)
         parts.append(str(r).rjust(4000, "0"))
     return "".join(reversed(parts)).lstrip("0") or "0"
+
+
+def string_literal(value: str) -> str:
+    """A string constant: `""` for quotes, `\\u{..}` for characters outside printable ASCII.
+
+    A backslash is written as itself unless a `u` follows, where it would start
+    an escape; then it is written as `\\u{5c}`.
+    """
+    out = ['"']
+    n = len(value)
+    for i, ch in enumerate(value):
+        c = ord(ch)
+        if ch == '"':
+            out.append('""')
+        elif ch == "\\" and i + 1 < n and value[i + 1] == "u":
+            out.append("\\u{5c}")
+        elif 32 <= c <= 126:
+            out.append(ch)
+        else:
+            out.append(f"\\u{{{c:x}}}")
+    out.append('"')
+    return "".join(out)
 
 
 def real_literal(v: Fraction) -> str:
@@ -373,4 +398,5 @@ __all__ = [
     "print_sort",
     "print_term",
     "real_literal",
+    "string_literal",
 ]

@@ -1,0 +1,3 @@
+(set-logic QF_BV)
+(declare-const v (_ BitVec 8))
+(assert (= v #xG1))

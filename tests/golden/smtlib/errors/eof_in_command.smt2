@@ -1,0 +1,2 @@
+(set-logic QF_LIA)
+(get-value (1 2)

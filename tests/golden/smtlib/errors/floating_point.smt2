@@ -1,0 +1,2 @@
+(set-logic QF_FP)
+(declare-const f (_ FloatingPoint 8 24))

@@ -1,0 +1,5 @@
+(set-logic QF_LIA)
+(push 1)
+(declare-const x Int)
+(pop 1)
+(assert (> x 0))

@@ -1,0 +1,3 @@
+(set-logic QF_LIA)
+(assert (> 1 0)
+(check-sat)
