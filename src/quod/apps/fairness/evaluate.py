@@ -324,7 +324,8 @@ def _test_one(prep: _Prepared, g: np.ndarray, rest: np.ndarray, cluster_by: str 
     if d1.sum() <= 0 or d2.sum() <= 0:
         return math.nan
     v1, v2 = float(n1.sum() / d1.sum()), float(n2.sum() / d2.sum())
-    return stats.wald_p(v1, stats.ratio_se(n1, d1), v2, stats.ratio_se(n2, d2))
+    df = min(len(n1), len(n2)) - 1.0  # Student t with clusters - 1 degrees of freedom
+    return stats.wald_p(v1, stats.ratio_se(n1, d1), v2, stats.ratio_se(n2, d2), df)
 
 
 def _disparity(
@@ -410,7 +411,9 @@ def _methods(metric: Metric, cluster_by: str | None, nested: bool, p: EvalParams
     test = (
         "Fisher's exact test of each group against the rest"
         if metric.kind == "proportion" and cluster_by is None
-        else "Wald test of each group against the rest with linearization standard errors over " + unit
+        else "Wald test of each group against the rest with linearization standard errors over "
+        + unit
+        + ", referred to Student's t with (fewer clusters - 1) degrees of freedom"
     )
     return [
         f"Metric '{metric.name}': per-example numerator and denominator; a group's value is "

@@ -51,14 +51,24 @@ def ratio_se(num: np.ndarray, den: np.ndarray) -> float:
     return math.sqrt(k / (k - 1) * float(np.dot(resid, resid))) / total
 
 
-def wald_p(v1: float, se1: float, v2: float, se2: float) -> float:
-    """Two-sided p-value for v1 == v2 from independent estimates and standard errors."""
+def wald_p(v1: float, se1: float, v2: float, se2: float, df: float | None = None) -> float:
+    """Two-sided p-value for v1 == v2 from independent estimates and standard errors.
+
+    With `df` the reference distribution is Student's t: cluster-robust
+    standard errors from few clusters are noisy, and the normal reference
+    would then reject far too often (df = clusters - 1 is the usual choice).
+    """
     s = math.hypot(se1, se2)
     if not math.isfinite(s):
         return math.nan
     if s == 0:
         return 1.0 if v1 == v2 else 0.0
-    return 2 * (1 - NormalDist().cdf(abs(v1 - v2) / s))
+    z = abs(v1 - v2) / s
+    if df is not None:
+        from scipy.stats import t as student_t  # type: ignore[import-untyped]
+
+        return float(2 * student_t.sf(z, max(1.0, df)))
+    return 2 * (1 - NormalDist().cdf(z))
 
 
 def fisher_p(k1: int, n1: int, k2: int, n2: int) -> float:

@@ -60,3 +60,9 @@ def test_percentile_interval_ignores_nan() -> None:
     s = np.array([np.nan, 1, 2, 3, 4, np.nan])
     lo, hi = stats.percentile_interval(s, 0.5)
     assert 1 <= lo < hi <= 4
+
+
+def test_wald_p_with_few_degrees_of_freedom_is_more_cautious() -> None:
+    normal = stats.wald_p(2.5, 1.0, 0.0, 0.0)
+    assert stats.wald_p(2.5, 1.0, 0.0, 0.0, df=4) > 2 * normal
+    assert stats.wald_p(2.5, 1.0, 0.0, 0.0, df=10_000) == pytest.approx(normal, rel=1e-3)
