@@ -1,0 +1,459 @@
+"""Certificate bundles for the eager engine: write them, and check them with the kernel.
+
+A bundle is a directory:
+
+    manifest.json                    what was claimed and how to re-check it
+    objects/<sha256>.smt2            the SMT-LIB input, byte for byte
+    objects/<sha256>.lrat            unsat: an LRAT refutation of the encoded CNF
+    objects/<sha256>.json            sat: the model
+    objects/<sha256>.cnf             optional: the CNF, for external checkers
+    objects/<sha256>.cvc5-proof      optional: cvc5's own proof (not checked by quod)
+
+Files are content-addressed: a file's name is the SHA-256 of its bytes, and
+the manifest repeats the hash. Checking (`check_bundle`) re-parses the input,
+re-runs the deterministic encoder with the recorded version and options,
+compares the CNF hash, and has the kernel check the LRAT proof against the
+CNF it just built (never against a CNF file from the bundle). A sat bundle's
+model is evaluated by the kernel on the original assertions. See
+docs/trust.md for what this trusts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import platform
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from quod import __version__
+from quod.core.errors import QuodError
+from quod.core.terms import Term
+
+FORMAT = "quod-certificate/1"
+Progress = Callable[[str], None]
+
+
+class BundleError(QuodError):
+    """The bundle cannot be read (missing files, bad JSON, hash mismatch of a stored file)."""
+
+    code = "Q1105"
+
+
+@dataclass
+class BundleSummary:
+    status: str  # sat | unsat | unknown (no bundle is written for unknown)
+    directory: Path | None
+    reason: str = ""
+    times: dict[str, float] = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class BundleCheck:
+    verified: bool
+    status: str
+    reason: str = ""
+    times: dict[str, float] = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return "verified" if self.verified else f"rejected: {self.reason}"
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def write_bundle(
+    input_path: str | Path,
+    directory: str | Path,
+    *,
+    options: dict[str, Any] | None = None,
+    timeout: float | None = None,
+    store_cnf: bool = False,
+    cvc5_proof: bool = False,
+    progress: Progress = _quiet,
+) -> BundleSummary:
+    """Solve the SMT-LIB file with the eager engine and write a certificate bundle for the answer."""
+    from quod.backends.eager import parse_options
+    from quod.eager.engine import ENCODER_VERSION, decode, encode
+    from quod.kernel.model import check_model
+    from quod.sat.proofs.cadical_lrat import solve_lrat
+    from quod.sat.proofs.lrat_tools import normalize_lrat
+
+    source = _read_input(Path(input_path))
+    assertions = _assertions(source, str(input_path))
+    opts = parse_options(dict(options or {}))
+    times: dict[str, float] = {}
+    t0 = time.perf_counter()
+    progress("encoding")
+    ep = encode(assertions, opts)
+    times["encode"] = time.perf_counter() - t0
+    clauses = ep.cnf.clauses
+    progress(f"solving ({ep.cnf.num_vars} variables, {len(clauses)} clauses) with CaDiCaL 1.9.5 + LRAT")
+    t1 = time.perf_counter()
+    res = solve_lrat(clauses, timeout=None if timeout is None else max(0.0, timeout - times["encode"]))
+    times["solve"] = time.perf_counter() - t1
+    stats = {"vars": ep.cnf.num_vars, "clauses": len(clauses)}
+    if res.status == "unknown":
+        return BundleSummary("unknown", None, "timeout: no certificate written", times, stats)
+    out = Path(directory)
+    objects = _ObjectStore(out)
+    manifest: dict[str, Any] = {
+        "format": FORMAT,
+        "status": res.status,
+        "input": {"name": Path(input_path).name, **objects.put(source, "smt2")},
+        "encoder": {"version": ENCODER_VERSION, "options": _option_record(opts)},
+        "cnf": {"sha256": ep.cnf.sha256(), "vars": ep.cnf.num_vars, "clauses": len(clauses)},
+        "solvers": _versions(),
+    }
+    if store_cnf:
+        manifest["cnf"]["file"] = objects.put(ep.cnf.to_dimacs().encode(), "cnf")["file"]
+    if res.status == "unsat":
+        assert res.proof is not None
+        progress(f"trimming the LRAT proof ({len(res.proof)} bytes)")
+        t2 = time.perf_counter()
+        proof = normalize_lrat(len(clauses), res.proof)
+        times["trim"] = time.perf_counter() - t2
+        manifest["proof"] = {
+            "format": "lrat",
+            "producer": "cadical 1.9.5 (python-sat)",
+            **objects.put(proof, "lrat"),
+        }
+        stats["proof_bytes"] = len(proof)
+        if cvc5_proof:
+            manifest["cvc5_proof"] = _cvc5_proof(assertions, source, objects, timeout)
+    else:
+        sat_model = [False] * (ep.cnf.num_vars + 1)
+        for lit in res.model or []:
+            if abs(lit) <= ep.cnf.num_vars:
+                sat_model[abs(lit)] = lit > 0
+        model = decode(ep, sat_model)
+        verdict = check_model(assertions, model)
+        if not verdict.ok:
+            raise QuodError(f"the eager model fails the kernel's check: {verdict.reason}", code="Q1107")
+        manifest["model"] = objects.put(_model_json(model), "json")
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    progress(f"wrote {out / 'manifest.json'}")
+    return BundleSummary(res.status, out, times=times, stats=stats)
+
+
+class _ObjectStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        (root / "objects").mkdir(parents=True, exist_ok=True)
+
+    def put(self, data: bytes, ext: str) -> dict[str, str]:
+        digest = sha256_bytes(data)
+        rel = f"objects/{digest}.{ext}"
+        path = self.root / rel
+        if not path.exists():
+            path.write_bytes(data)
+        return {"sha256": digest, "file": rel}
+
+
+# options that choose the SAT solver or proof output, not the CNF
+_NOT_ENCODING = ("sat_solver", "proof")
+
+
+def _option_record(opts: Any) -> dict[str, Any]:
+    """Every encoder option (all fields, so a new option cannot be silently left out)."""
+    return {k: v for k, v in dataclasses.asdict(opts).items() if k not in _NOT_ENCODING}
+
+
+def _options_from_record(record: dict[str, Any]) -> Any:
+    from quod.eager.engine import EagerOptions
+
+    known = {f.name for f in dataclasses.fields(EagerOptions)} - set(_NOT_ENCODING)
+    unknown = sorted(set(record) - known)
+    if unknown:
+        raise BundleError(f"manifest.json: $.encoder.options.{unknown[0]}: not an option of this encoder")
+    defaults = EagerOptions()
+    for key, value in record.items():
+        want = type(getattr(defaults, key))
+        if type(value) is not want:
+            raise BundleError(f"manifest.json: $.encoder.options.{key}: expected {want.__name__}")
+    opts = EagerOptions(**record)
+    opts.validate()
+    return opts
+
+
+def _versions() -> dict[str, str]:
+    try:
+        import pysat
+
+        pysat_version = str(pysat.__version__)
+    except ImportError:  # pragma: no cover - python-sat is a core dependency
+        pysat_version = "absent"
+    return {"quod": __version__, "python-sat": pysat_version, "python": platform.python_version()}
+
+
+def _cvc5_proof(assertions: list[Term], source: bytes, objects: _ObjectStore, timeout: float | None) -> Any:
+    """cvc5's own refutation, stored for external checking (quod cannot check cvc5 proofs)."""
+    from quod.backends.base import Limits, Unsat
+    from quod.backends.registry import get_solver
+
+    record: dict[str, Any] = {"checked_by_quod": False, "checker": "ethos (cvc5's proof checker)"}
+    try:
+        solver = get_solver("cvc5", limits=Limits(timeout=timeout), **{"produce-proofs": "true"})
+        solver.add(*assertions)
+        result = solver.check()
+        slv = getattr(solver, "slv", None)
+        if not isinstance(result, Unsat) or slv is None:
+            record["note"] = f"cvc5 answered {result}; no proof stored"
+            return record
+        import cvc5
+
+        parts = [slv.proofToString(p, cvc5.ProofFormat.CPC) for p in slv.getProof()]
+        data = b"\n".join(p if isinstance(p, bytes) else p.encode() for p in parts)
+        record.update(format="cpc", **objects.put(data, "cvc5-proof"))
+    except (QuodError, RuntimeError, ImportError, AttributeError) as e:
+        record["note"] = f"no cvc5 proof: {e}"
+    return record
+
+
+# --------------------------------------------------------------------------- models as JSON
+
+
+def _model_json(model: Any) -> bytes:
+    from quod.core.printer import value_to_smtlib
+
+    consts = {t.name: value_to_smtlib(v, t) for t, v in model.consts.items()}
+    funcs = {}
+    for decl, interp in model.funcs.items():
+        if interp.default_body is not None:
+            raise QuodError(
+                f"model of '{decl.name}' has a symbolic else-branch; cannot store it", code="Q1105"
+            )
+        entries = [[[_scalar(a) for a in key], _literal(v)] for key, v in interp.entries.items()]
+        funcs[decl.name] = {"entries": entries, "else": _literal(interp.default)}
+    return (json.dumps({"constants": consts, "functions": funcs}, indent=1, sort_keys=True) + "\n").encode()
+
+
+def _scalar(key: Any) -> str:
+    """Model table keys are (type name, value) pairs (see quod.core.model._key)."""
+    return _literal(key[1])
+
+
+def _literal(v: Any) -> str:
+    from quod.core.printer import value_to_smtlib
+
+    return value_to_smtlib(v)
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def check_bundle(directory: str | Path, *, progress: Progress = _quiet) -> BundleCheck:
+    """Re-check a bundle: `verified` only if the kernel accepts the proof (or model) for this input."""
+    root = Path(directory)
+    manifest = _load_manifest(root)
+    status = _field(manifest, "status", str)
+    if status not in ("sat", "unsat"):
+        raise BundleError(f"{root / 'manifest.json'}: $.status: expected 'sat' or 'unsat', got {status!r}")
+    times: dict[str, float] = {}
+    t0 = time.perf_counter()
+    source = _load_object(root, manifest, "input")
+    assertions = _assertions(source, f"{root}/{_field(manifest, 'input.file', str)}")
+    times["parse"] = time.perf_counter() - t0
+    if status == "sat":
+        return _check_sat(root, manifest, assertions, times)
+    return _check_unsat(root, manifest, assertions, times, progress)
+
+
+def _check_unsat(
+    root: Path, manifest: dict[str, Any], assertions: list[Term], times: dict[str, float], progress: Progress
+) -> BundleCheck:
+    from quod.eager.engine import ENCODER_VERSION, encode
+    from quod.kernel.drat import check_drat
+    from quod.kernel.lrat import check_lrat
+
+    version = _field(manifest, "encoder.version", str)
+    if version != ENCODER_VERSION:
+        return BundleCheck(False, "unsat", f"made by encoder {version}, but this quod has {ENCODER_VERSION}")
+    opts = _options_from_record(_field(manifest, "encoder.options", dict))
+    proof_format = _field(manifest, "proof.format", str)
+    if proof_format not in ("lrat", "drat"):
+        raise BundleError(f"{root / 'manifest.json'}: $.proof.format: expected 'lrat' or 'drat'")
+    proof = _load_object(root, manifest, "proof")
+    progress("re-encoding the input")
+    t1 = time.perf_counter()
+    ep = encode(assertions, opts)
+    times["encode"] = time.perf_counter() - t1
+    digest = ep.cnf.sha256()
+    expected = _field(manifest, "cnf.sha256", str)
+    if digest != expected:
+        reason = (
+            f"the encoder produced a different CNF (sha256 {digest[:16]}..., {len(ep.cnf.clauses)} clauses) "
+            f"than the certificate's ({expected[:16]}..., {manifest['cnf'].get('clauses')} clauses)"
+        )
+        return BundleCheck(False, "unsat", reason, times)
+    progress(f"checking the {proof_format.upper()} proof ({len(proof)} bytes) with the kernel")
+    t2 = time.perf_counter()
+    name = f"{root}/{manifest['proof']['file']}"
+    if proof_format == "lrat":
+        verdict = check_lrat(ep.cnf.clauses, proof, name)
+    else:
+        verdict = check_drat(ep.cnf.clauses, proof, name)[0]
+    times["kernel"] = time.perf_counter() - t2
+    stats = {"clauses": len(ep.cnf.clauses), **verdict.stats}
+    return BundleCheck(verdict.verified, "unsat", verdict.reason, times, stats)
+
+
+def _check_sat(
+    root: Path, manifest: dict[str, Any], assertions: list[Term], times: dict[str, float]
+) -> BundleCheck:
+    from quod.kernel.model import check_model
+
+    name = f"{root}/{_field(manifest, 'model.file', str)}"
+    model = _parse_model(_load_object(root, manifest, "model"), name, _declared(assertions))
+    t1 = time.perf_counter()
+    verdict = check_model(assertions, model)
+    times["kernel"] = time.perf_counter() - t1
+    if verdict.ok:
+        return BundleCheck(True, "sat", times=times)
+    return BundleCheck(False, "sat", f"model: {verdict.reason} ({verdict.verdict.value})", times)
+
+
+def _load_manifest(root: Path) -> dict[str, Any]:
+    path = root / "manifest.json"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise BundleError(f"{path}: cannot read the manifest: {e}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise BundleError(f"{path}:{e.lineno}:{e.colno}: invalid JSON: {e.msg}") from None
+    if not isinstance(data, dict):
+        raise BundleError(f"{path}: $: expected a JSON object")
+    if data.get("format") != FORMAT:
+        raise BundleError(f"{path}: $.format: expected {FORMAT!r}, got {data.get('format')!r}")
+    return data
+
+
+def _field(manifest: dict[str, Any], dotted: str, kind: type) -> Any:
+    node: Any = manifest
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise BundleError(f"manifest.json: $.{dotted}: missing")
+        node = node[part]
+    if not isinstance(node, kind) or (isinstance(node, bool) and kind is not bool):
+        raise BundleError(f"manifest.json: $.{dotted}: expected {kind.__name__}, got {type(node).__name__}")
+    return node
+
+
+def _load_object(root: Path, manifest: dict[str, Any], key: str) -> bytes:
+    """A stored file; its name, the manifest's hash and its content hash must all agree."""
+    rel = _field(manifest, f"{key}.file", str)
+    digest = _field(manifest, f"{key}.sha256", str)
+    parts = rel.split("/")
+    if len(parts) != 2 or parts[0] != "objects" or not parts[1].startswith(digest + "."):
+        raise BundleError(f"manifest.json: $.{key}.file: {rel!r} is not objects/<sha256>.<ext> for its hash")
+    try:
+        data: bytes = (root / rel).read_bytes()
+    except OSError as e:
+        raise BundleError(f"{root / rel}: cannot read: {e.strerror}") from None
+    if sha256_bytes(data) != digest:
+        raise BundleError(
+            f"{root / rel}: content does not match its SHA-256 (the file was modified)", code="Q1106"
+        )
+    return data
+
+
+def _read_input(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise QuodError(f"{path}: cannot read: {e.strerror}", code="Q0002") from None
+
+
+def _assertions(source: bytes, name: str) -> list[Term]:
+    from quod.smtlib import parse_script
+
+    try:
+        text = source.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise BundleError(f"{name}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    return parse_script(text, name).assertions()
+
+
+def _declared(assertions: list[Term]) -> dict[str, Any]:
+    from quod.core.ops import Op
+    from quod.core.walk import post_order
+
+    names: dict[str, Any] = {}
+    for t in post_order(assertions):
+        if t.op is Op.VAR:
+            names[t.name] = t
+        elif t.op is Op.APPLY:
+            names[t.payload.name] = t.payload
+    return names
+
+
+def _parse_model(data: bytes, name: str, declared: dict[str, Any]) -> Any:
+    from quod.core.model import FuncInterp, Model
+    from quod.core.terms import FuncDecl
+
+    try:
+        doc = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise BundleError(f"{name}: invalid JSON: {e}") from None
+    if (
+        not isinstance(doc, dict)
+        or not isinstance(doc.get("constants"), dict)
+        or not isinstance(doc.get("functions"), dict)
+    ):
+        raise BundleError(f"{name}: $: expected {{'constants': {{...}}, 'functions': {{...}}}}")
+    model = Model()
+    for sym, text in doc["constants"].items():
+        t = declared.get(sym)
+        if not isinstance(t, Term):
+            continue  # a constant the assertions do not mention cannot matter
+        model.consts[t] = _value(text, t.sort, f"{name}: $.constants.{sym}")
+    for sym, spec in doc["functions"].items():
+        decl = declared.get(sym)
+        if not isinstance(decl, FuncDecl):
+            continue
+        where = f"{name}: $.functions.{sym}"
+        if not isinstance(spec, dict) or not isinstance(spec.get("entries"), list) or "else" not in spec:
+            raise BundleError(f"{where}: expected {{'entries': [...], 'else': value}}")
+        interp = FuncInterp(decl, default=_value(spec["else"], decl.range, f"{where}.else"))
+        for k, entry in enumerate(spec["entries"]):
+            if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], list)) or len(
+                entry[0]
+            ) != len(decl.domain):
+                raise BundleError(f"{where}.entries[{k}]: expected [[{len(decl.domain)} arguments], value]")
+            args = tuple(_value(a, s, f"{where}.entries[{k}]") for a, s in zip(entry[0], decl.domain))
+            interp.add(args, _value(entry[1], decl.range, f"{where}.entries[{k}]"))
+        model.funcs[decl] = interp
+    return model
+
+
+def _value(text: Any, sort: Any, where: str) -> Any:
+    """An SMT-LIB literal of the given sort, as a model value."""
+    from quod.core.evaluate import Undetermined, evaluate
+    from quod.core.model import Model
+    from quod.smtlib import SmtlibError, parse_term
+
+    if not isinstance(text, str):
+        raise BundleError(f"{where}: expected an SMT-LIB literal as a string")
+    try:
+        term = parse_term(text, {})
+        if term.sort != sort or term.op.name not in ("CONST", "NEG"):
+            raise BundleError(f"{where}: {text!r} is not a literal of sort {sort}")
+        return evaluate(term, Model(), complete=False)
+    except (SmtlibError, Undetermined) as e:
+        raise BundleError(f"{where}: {text!r}: {e}") from None
