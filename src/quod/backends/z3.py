@@ -37,10 +37,11 @@ def z3_version() -> str:
 class Z3Solver:
     name = "z3"
 
-    def __init__(self, logic: str | None = None, limits: Limits | None = None) -> None:
+    def __init__(self, logic: str | None = None, limits: Limits | None = None, **options: str) -> None:
         self.z3 = _import_z3()
         self.ctx = self.z3.Context()
         self.logic = logic
+        self.options = options
         self.solver = self._new_solver()
         self.stack = AssertionStack()
         self.limits = limits or Limits()
@@ -48,12 +49,20 @@ class Z3Solver:
         self._stats: dict[str, Any] = {}
 
     def _new_solver(self) -> Any:
+        solver = None
         if self.logic and self.logic not in ("ALL", "QF_ALL"):
             try:
-                return self.z3.SolverFor(self.logic, ctx=self.ctx)
+                solver = self.z3.SolverFor(self.logic, ctx=self.ctx)
             except self.z3.Z3Exception:
-                pass
-        return self.z3.Solver(ctx=self.ctx)
+                solver = None
+        if solver is None:
+            solver = self.z3.Solver(ctx=self.ctx)
+        for key, value in self.options.items():
+            try:
+                solver.set(key, _z3_param(value))
+            except self.z3.Z3Exception as e:
+                raise UnsupportedError(f"z3 backend: bad option {key}={value}: {e}") from e
+        return solver
 
     # -- Solver protocol -------------------------------------------------
     def add(self, *terms: Term) -> None:
@@ -166,6 +175,14 @@ class Z3Solver:
                 val = conv.value(zm.eval(self.tr.expr(t), model_completion=True), t.sort)
                 model.funcs[t.payload].add(args, val)
         return model
+
+
+def _z3_param(value: str) -> bool | int | str:
+    if value in ("true", "false"):
+        return value == "true"
+    if value.lstrip("-").isdigit():
+        return int(value)
+    return value
 
 
 def _vars_of(t: Term) -> list[Term]:

@@ -31,6 +31,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="result store: a path or sqlite:///path (default file: ~/.cache/quod/store.sqlite with --store default), "
         "or postgresql://... for a shared store",
     )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="race a portfolio on N Ray workers (local unless --ray-address)",
+    )
+    p.add_argument(
+        "--portfolio", default="", help="portfolio entries, e.g. eager,z3,cvc5,z3#seed=2 (default: by logic)"
+    )
+    p.add_argument(
+        "--ray-address", default=None, help="join an existing Ray cluster (e.g. auto or ray://host:10001)"
+    )
     p.set_defaults(func=run)
 
 
@@ -63,8 +75,18 @@ def run(args: argparse.Namespace) -> int:
 
         store = open_store(args.store)
 
+    def progress(msg: str) -> None:
+        print(f"quod: {msg}", file=sys.stderr)
+
     def make_solver(logic: str | None) -> Solver:
-        solver = get_solver(args.backend, logic=logic, limits=limits, **options)
+        solver: Solver
+        if args.workers or args.portfolio or args.ray_address:
+            from quod.scale.portfolio import PortfolioSolver, parse_configs
+
+            configs = parse_configs(args.portfolio) if args.portfolio else None
+            solver = PortfolioSolver(logic, limits, configs, max(args.workers, 1), args.ray_address, progress)
+        else:
+            solver = get_solver(args.backend, logic=logic, limits=limits, **options)
         if store is None:
             return solver
         from quod.scale.cached import CachedSolver

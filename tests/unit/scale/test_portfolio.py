@@ -1,0 +1,80 @@
+"""Portfolio solving on a real local Ray instance."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from quod.backends import Sat, Unknown, Unsat
+from quod.core import And, Distinct, Int, Ints, Or
+from quod.scale.portfolio import Config, parse_configs, solve_portfolio
+
+pytestmark = pytest.mark.ray
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "smt"
+
+
+@pytest.fixture(scope="module")
+def ray_local() -> Iterator[None]:
+    ray = pytest.importorskip("ray", reason="Ray not installed (pip install 'quod[ray]')")
+    from quod.scale.ray_runtime import ensure_ray
+
+    ensure_ray(workers=2)
+    yield
+    ray.shutdown()
+
+
+def test_parse_configs() -> None:
+    cs = parse_configs("eager:encoding=order;width=auto,z3#seed=7,cvc5")
+    assert cs[0] == Config("eager", (("encoding", "order"), ("width", "auto")))
+    assert cs[1] == Config("z3", (), 7)
+    assert cs[1].label == "z3#seed=7"
+
+
+def test_sat_and_unsat_with_checked_models(ray_local: None) -> None:
+    x, y = Ints("x y")
+    out = solve_portfolio([x + y == 10, Or(x == 3, x == 4), y > 6], configs=[Config("z3"), Config("cvc5")])
+    assert isinstance(out.result, Sat) and out.result.model_checked
+    assert out.winner in ("z3", "cvc5")
+    assert out.result.model[x] + out.result.model[y] == 10
+    out = solve_portfolio([x > y, y > x], configs=[Config("z3"), Config("cvc5")])
+    assert isinstance(out.result, Unsat)
+
+
+def test_unknown_never_wins(ray_local: None) -> None:
+    x = Int("x")
+    out = solve_portfolio([x * x == 49, x < 0], configs=[Config("nosuchbackend"), Config("z3")])
+    assert isinstance(out.result, Sat) and out.winner == "z3"
+    assert any(r.label == "nosuchbackend" and r.status == "unknown" for r in out.runs)
+
+
+def test_time_limit_cancels_every_task(ray_local: None) -> None:
+    import ray
+
+    # pigeonhole: 9 pigeons in 8 holes is hard for both lazy solvers
+    ps = [Int(f"p{i}") for i in range(9)]
+    hard = [And(p >= 0, p <= 7) for p in ps] + [Distinct(*ps)]
+    start = time.perf_counter()
+    out = solve_portfolio(hard, configs=[Config("z3", seed=1), Config("cvc5")], timeout=2.0)
+    assert time.perf_counter() - start < 60
+    if isinstance(out.result, Unknown):
+        # the cancelled solvers no longer hold the two CPUs: new one-CPU tasks start at once
+        quick = ray.remote(num_cpus=1)(lambda i: i)
+        assert ray.get([quick.remote(i) for i in range(2)], timeout=60) == [0, 1]
+        assert any(r.status == "cancelled" for r in out.runs) or len(out.runs) == 2
+    else:
+        assert isinstance(out.result, Unsat)  # a lucky solver is allowed to finish in time
+    assert ray.is_initialized()
+
+
+def test_cli_workers(ray_local: None, capsys: pytest.CaptureFixture[str]) -> None:
+    from quod.cli.main import main
+
+    code = main(
+        ["solve", str(EXAMPLES / "scheduling-too-tight.smt2"), "--workers", "2", "--portfolio", "z3,cvc5"]
+    )
+    out, err = capsys.readouterr()
+    assert code == 0 and out.strip() == "unsat"
+    assert "portfolio:" in err
