@@ -65,4 +65,4 @@ def test_percentile_interval_ignores_nan() -> None:
 def test_wald_p_with_few_degrees_of_freedom_is_more_cautious() -> None:
     normal = stats.wald_p(2.5, 1.0, 0.0, 0.0)
     assert stats.wald_p(2.5, 1.0, 0.0, 0.0, df=4) > 2 * normal
-    assert stats.wald_p(2.5, 1.0, 0.0, 0.0, df=10_000) == pytest.approx(normal, rel=1e-3)
+    assert stats.wald_p(2.5, 1.0, 0.0, 0.0, df=10_000) == pytest.approx(normal, rel=5e-3)
