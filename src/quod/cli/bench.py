@@ -7,7 +7,9 @@ quod bench gen-jsp OUT_DIR [--names ft06,la01] [--max-jobs N]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from quod.core.errors import QuodError
@@ -27,6 +29,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--title", default="", help="title of the cactus plot")
     p.add_argument("--limit", type=int, default=0, help="only the first N files (0: all)")
     p.add_argument("--solve-arg", action="append", default=[], help="extra argument passed to quod solve")
+    p.add_argument("--store", default=None, metavar="URL", help="result store passed to every quod solve")
+    p.add_argument("--workers", type=int, default=0, help="each file runs as a Ray portfolio on N workers")
+    p.add_argument("--portfolio", default="", help="portfolio entries for --workers (default: by logic)")
+    p.add_argument(
+        "--ray-address", default=None, help="existing Ray cluster (default: one local head for the run)"
+    )
     p.add_argument("--names", default="", help="gen-jsp: comma-separated instance names (default: all)")
     p.add_argument("--max-jobs", type=int, default=0, help="gen-jsp: skip instances with more jobs")
     p.set_defaults(func=run)
@@ -55,7 +63,15 @@ def run(args: argparse.Namespace) -> int:
             f"[{i}/{n}] {Path(r.file).name:<48} {r.backend:<8} {r.status:<8} {r.time:7.2f}s", file=sys.stderr
         )
 
-    records = run_bench(files, backends, args.timeout, args.jobs, [s for s in args.solve_arg], progress)
+    extra = list(args.solve_arg)
+    if args.store:
+        extra += ["--store", args.store]
+    with _ray_head(args) as address:
+        if args.workers:
+            extra += ["--workers", str(args.workers), "--ray-address", address]
+            if args.portfolio:
+                extra += ["--portfolio", args.portfolio]
+        records = run_bench(files, backends, args.timeout, args.jobs, extra, progress)
     assert len(records) == total
     problems = validate(records)
     out = Path(args.out)
@@ -67,6 +83,31 @@ def run(args: argparse.Namespace) -> int:
         print(f"quod bench: {msg}", file=sys.stderr)
     print(f"results: {paths['csv']} {paths['json']}\ncactus plot: {png}\nreport: {page}")
     return 1 if problems else 0
+
+
+@contextlib.contextmanager
+def _ray_head(args: argparse.Namespace) -> Iterator[str]:
+    """One Ray instance for the whole run (starting Ray per file would dominate the timings)."""
+    if not args.workers or args.ray_address:
+        yield args.ray_address or ""
+        return
+    import shutil
+    import subprocess
+
+    ray_exe = shutil.which("ray")
+    if ray_exe is None:
+        raise QuodError("--workers needs Ray: pip install 'quod[ray]'", code="Q0503")
+    proc = subprocess.run(
+        [ray_exe, "start", "--head", f"--num-cpus={args.workers}", "--include-dashboard=false",
+         "--disable-usage-stats", "--port=0"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    if proc.returncode != 0:
+        raise QuodError(f"cannot start a local Ray head: {proc.stderr.strip()[-300:]}", code="Q0503")
+    try:
+        yield "auto"
+    finally:
+        subprocess.run([ray_exe, "stop", "--force"], capture_output=True)
 
 
 def _gen_jsp(args: argparse.Namespace) -> int:

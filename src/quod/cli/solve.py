@@ -18,7 +18,7 @@ from quod.core.errors import QuodError
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("solve", help="solve an SMT-LIB file (behaves like an SMT-LIB solver)")
     p.add_argument("file", help="SMT-LIB v2.6 script, or - for standard input")
-    p.add_argument("--backend", default="z3", help="z3 (default), cvc5, eager")
+    p.add_argument("--backend", default="z3", help="z3 (default), cvc5, eager, or portfolio (Ray; see --workers)")
     p.add_argument("--timeout", type=float, default=None, help="seconds per check-sat")
     p.add_argument("--rlimit", type=int, default=None, help="solver resource limit per check-sat")
     p.add_argument("--seed", type=int, default=None, help="random seed")
@@ -80,11 +80,11 @@ def run(args: argparse.Namespace) -> int:
 
     def make_solver(logic: str | None) -> Solver:
         solver: Solver
-        if args.workers or args.portfolio or args.ray_address:
+        if args.backend == "portfolio" or args.workers or args.portfolio or args.ray_address:
             from quod.scale.portfolio import PortfolioSolver, parse_configs
 
             configs = parse_configs(args.portfolio) if args.portfolio else None
-            solver = PortfolioSolver(logic, limits, configs, max(args.workers, 1), args.ray_address, progress)
+            solver = PortfolioSolver(logic, limits, configs, args.workers or 2, args.ray_address, progress)
         else:
             solver = get_solver(args.backend, logic=logic, limits=limits, **options)
         if store is None:
