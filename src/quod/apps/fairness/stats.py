@@ -20,6 +20,12 @@ import numpy as np
 _CHUNK_CELLS = 4_000_000  # bound the memory of one batch of bootstrap counts
 
 
+def _need_scipy() -> None:
+    from .errors import require
+
+    require("scipy", "exact and multiplicity-adjusted tests")
+
+
 def z_value(level: float) -> float:
     """Two-sided normal quantile for a confidence level, e.g. 1.96 for 0.95."""
     return NormalDist().inv_cdf(0.5 + level / 2)
@@ -65,6 +71,7 @@ def wald_p(v1: float, se1: float, v2: float, se2: float, df: float | None = None
         return 1.0 if v1 == v2 else 0.0
     z = abs(v1 - v2) / s
     if df is not None:
+        _need_scipy()
         from scipy.stats import t as student_t  # type: ignore[import-untyped]
 
         return float(2 * student_t.sf(z, max(1.0, df)))
@@ -73,6 +80,7 @@ def wald_p(v1: float, se1: float, v2: float, se2: float, df: float | None = None
 
 def fisher_p(k1: int, n1: int, k2: int, n2: int) -> float:
     """Fisher's exact two-sided p-value for k1/n1 vs k2/n2."""
+    _need_scipy()
     from scipy.stats import fisher_exact  # type: ignore[import-untyped]
 
     table = [[k1, n1 - k1], [k2, n2 - k2]]
@@ -95,6 +103,7 @@ def benjamini_hochberg(p: Sequence[float]) -> list[float]:
     """Benjamini-Hochberg adjusted p-values (controls the false discovery rate)."""
     if not p:
         return []
+    _need_scipy()
     from scipy.stats import false_discovery_control  # type: ignore[import-untyped]
 
     return [float(x) for x in false_discovery_control(np.asarray(p, dtype=float), method="bh")]
