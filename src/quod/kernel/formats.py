@@ -187,16 +187,23 @@ def _text_drat(data: bytes, name: str) -> Iterator[DratStep]:
 
 
 def _text_lrat(data: bytes, name: str) -> Iterator[LratStep]:
+    add, delete = _LRAT_ADD.fullmatch, _LRAT_DEL.fullmatch
     for lineno, line in _lines(data):
-        m = _LRAT_ADD.fullmatch(line)
-        if m is not None:
-            lits = tuple(map(int, m.group(2).split()))
-            yield int(m.group(1)), lits, tuple(map(int, m.group(3).split())), lineno
+        if b"d" in line:
+            m = delete(line)
+            if m is None:
+                raise _bad_line(name, lineno, line, "LRAT step", "Q1103")
+            yield 0, (), tuple(map(int, m.group(2).split())), lineno
             continue
-        m = _LRAT_DEL.fullmatch(line)
+        m = add(line)
         if m is None:
             raise _bad_line(name, lineno, line, "LRAT step", "Q1103")
-        yield 0, (), tuple(map(int, m.group(2).split())), lineno
+        yield (
+            int(m.group(1)),
+            tuple(map(int, m.group(2).split())),
+            tuple(map(int, m.group(3).split())),
+            lineno,
+        )
 
 
 def read_drat(data: bytes | str | Iterable[str], name: str = "<drat>") -> tuple[list[DratStep], bool]:

@@ -69,12 +69,12 @@ class LratChecker:
 
     def _chain(self, hints: Iterable[int], true: set[int]) -> bool:
         """Unit-propagate along `hints`; True iff the last hint is falsified."""
-        db = self.db
+        get, assign = self.db.get, true.add  # bound once: this loop is the checker's hot spot
         conflict = 0
         for h in hints:
             if conflict:
                 raise _Reject(f"hint {h} follows the conflict at hint {conflict}")
-            clause = db.get(h)
+            clause = get(h)
             if clause is None:
                 raise _Reject(f"hint {h} is not an active clause")
             unit = 0
@@ -86,7 +86,7 @@ class LratChecker:
                         raise _Reject(f"hint {h} is not unit (literals {unit} and {lit} are open)")
                     unit = lit
             if unit:
-                true.add(unit)
+                assign(unit)
             else:
                 conflict = h
         return conflict != 0
@@ -97,7 +97,7 @@ class LratChecker:
             if lit in true:
                 return  # contains a literal and its negation: a tautology holds anyway
             true.add(-lit)
-        split = next((k for k, h in enumerate(hints) if h < 0), len(hints))
+        split = len(hints) if not hints or min(hints) > 0 else next(k for k, h in enumerate(hints) if h < 0)
         if self._chain(hints[:split], true):
             if split < len(hints):
                 raise _Reject("RAT hints follow a RUP conflict")

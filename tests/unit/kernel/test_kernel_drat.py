@@ -2,14 +2,18 @@
 
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
-from kernel_reference import drat_binary, lrat_valid, parse_lrat_text
 from pysat.examples.genhard import CB, GT, PHP
 from pysat.solvers import Solver
 
 from quod.kernel.drat import DratChecker, _Reject, check_drat
 from quod.kernel.lrat import check_lrat
+
+sys.path.insert(0, str(Path(__file__).parent))
+from kernel_reference import drat_binary, lrat_valid, parse_lrat_text  # noqa: E402
 
 XOR = [(1, 2), (-1, 2), (1, -2), (-1, -2)]
 # (5) is RAT (its only candidate is a tautology) and is then needed for the conflict

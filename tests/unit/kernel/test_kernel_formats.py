@@ -1,11 +1,16 @@
 """The strict readers: every accepted form parses exactly, everything else is a located error."""
 
+import sys
+from pathlib import Path
+
 import pytest
-from kernel_reference import drat_binary, encode_varint, lrat_binary
 
 from quod.core.errors import QuodError
 from quod.kernel.formats import as_bytes, location, parse_dimacs, read_drat, read_lrat
 from quod.kernel.verdict import ProofFormatError, ProofVerdict
+
+sys.path.insert(0, str(Path(__file__).parent))
+from kernel_reference import drat_binary, encode_varint, lrat_binary  # noqa: E402
 
 
 def test_dimacs_reads_clauses_across_lines_and_comments():

@@ -1,12 +1,17 @@
 """The LRAT checker: accepts exactly the valid steps (hand-made cases, then real CaDiCaL proofs)."""
 
+import sys
+from pathlib import Path
+
 import pytest
-from kernel_reference import lrat_binary
 from pysat.examples.genhard import PHP
 
 from quod.kernel.formats import parse_dimacs
 from quod.kernel.lrat import LratChecker, _Reject, check_lrat
 from quod.kernel.verdict import ProofFormatError
+
+sys.path.insert(0, str(Path(__file__).parent))
+from kernel_reference import lrat_binary  # noqa: E402
 
 # x1 xor x2 is forced both ways: unsatisfiable
 XOR = [(1, 2), (-1, 2), (1, -2), (-1, -2)]

@@ -22,26 +22,35 @@ from quod.core.errors import QuodError
 @dataclass
 class _Lemma:
     cid: int
-    lits: list[bytes]
-    hints: list[int]
+    lits: bytes  # kept as text: only copied to the output
+    raw_hints: bytes  # parsed only if the lemma is needed
+    hints: list[int] | None = None
 
 
 def _parse(data: bytes) -> list[_Lemma]:
     """The added clauses of a text LRAT proof, in order, up to the first empty clause."""
     lemmas: list[_Lemma] = []
-    for lineno, line in enumerate(data.split(b"\n"), 1):
-        tokens = line.split()
-        if not tokens or tokens[0] == b"c" or (len(tokens) > 1 and tokens[1] == b"d"):
-            continue
-        try:
-            zero = tokens.index(b"0", 1)
-            lemma = _Lemma(int(tokens[0]), tokens[1:zero], [int(t) for t in tokens[zero + 1 : -1]])
-        except ValueError:
-            raise QuodError(f"line {lineno}: not a text LRAT step", code="Q1103") from None
-        lemmas.append(lemma)
-        if zero == 1:
+    for lineno, raw in enumerate(data.split(b"\n"), 1):
+        line = raw.strip()
+        if not line or line[:1] == b"c" or b"d" in line:
+            continue  # blank, comment or deletion (deletions are recomputed)
+        head, sep, rest = (line + b" ").partition(b" 0 ")
+        cid, _, lits = head.partition(b" ")
+        if not sep or not rest.endswith(b"0 ") or not cid.isdigit():
+            raise QuodError(f"line {lineno}: not a text LRAT step", code="Q1103")
+        lemmas.append(_Lemma(int(cid), lits.strip(), rest[:-2]))
+        if not lits.strip():
             break
     return lemmas
+
+
+def _hints(lem: _Lemma) -> list[int]:
+    if lem.hints is None:
+        try:
+            lem.hints = [int(t) for t in lem.raw_hints.split()]
+        except ValueError:
+            raise QuodError(f"lemma {lem.cid}: hints are not integers", code="Q1103") from None
+    return lem.hints
 
 
 def normalize_lrat(num_original: int, data: bytes) -> bytes:
@@ -56,13 +65,12 @@ def normalize_lrat(num_original: int, data: bytes) -> bytes:
     out: list[bytes] = []
     dying = _last_uses(needed)
     for k, lem in enumerate(needed):
-        new_id = ids[lem.cid]
-        hints = b" ".join(str(ids[h] if h > 0 else -ids[-h]).encode() for h in lem.hints)
-        out.append(b" ".join([str(new_id).encode(), *lem.lits, b"0", hints, b"0"]) if hints else
-                   b" ".join([str(new_id).encode(), *lem.lits, b"0 0"]))  # fmt: skip
-        if dying.get(k):
-            gone = b" ".join(str(ids[c]).encode() for c in dying[k])
-            out.append(str(new_id).encode() + b" d " + gone + b" 0")
+        new_id = str(ids[lem.cid]).encode()
+        hints = " ".join([str(ids[h]) if h > 0 else str(-ids[-h]) for h in _hints(lem)]).encode()
+        body = lem.lits + b" 0" if lem.lits else b"0"
+        out.append(new_id + b" " + body + (b" " + hints if hints else b"") + b" 0")
+        if k in dying:
+            out.append(new_id + b" d " + " ".join([str(ids[c]) for c in dying[k]]).encode() + b" 0")
     return b"\n".join(out) + b"\n"
 
 
@@ -84,7 +92,7 @@ def _needed(lemmas: list[_Lemma], originals: set[int]) -> list[_Lemma]:
     for lem in reversed(lemmas):
         if lem.cid not in keep:
             continue
-        for h in lem.hints:
+        for h in _hints(lem):
             h = abs(h)
             if h not in originals:
                 if h not in by_id:
@@ -95,10 +103,10 @@ def _needed(lemmas: list[_Lemma], originals: set[int]) -> list[_Lemma]:
 
 def _last_uses(needed: list[_Lemma]) -> dict[int, list[int]]:
     """step index -> producer ids whose last use is that step (the empty clause's uses excluded)."""
-    seen = {abs(h) for h in needed[-1].hints}
+    seen = {abs(h) for h in _hints(needed[-1])}
     dying: dict[int, list[int]] = {}
     for k in range(len(needed) - 2, -1, -1):
-        for h in needed[k].hints:
+        for h in _hints(needed[k]):
             h = abs(h)
             if h not in seen:
                 seen.add(h)

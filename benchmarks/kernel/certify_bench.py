@@ -1,0 +1,208 @@
+"""Certify and check every eager answer on the public benchmarks; checking time vs solving time.
+
+    python benchmarks/kernel/certify_bench.py [--timeout 60] [--families qf_lia_fischer ...]
+        [--out benchmarks/kernel/results] [--limit N]
+
+For each SMT-LIB file, in a fresh subprocess with a hard time limit:
+  solve    `quod solve --backend eager` as a user runs it: parse + encode + SAT (default options)
+  certify  write a bundle: parse + encode + CaDiCaL 1.9.5 with LRAT + renumber/trim
+  check    `quod check BUNDLE`: parse + re-encode + CNF hash + kernel LRAT check (or model check)
+Results go to OUT/results.jsonl (one line per file; re-running skips files already there),
+OUT/summary.md (the table for docs/certificates.md) and OUT/check_vs_solve.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH = Path("/work/shared/bench/smt")
+FAMILIES = ("qf_lia_fischer", "qf_uflia_hash", "qf_idl_jobshop", "qf_idl_rvpredict")
+
+
+WARMUP = """(set-logic QF_LIA)
+(declare-const x Int)
+(assert (and (< 0 x) (< x 2) (distinct x 1)))
+(check-sat)
+"""
+
+
+def _warm_up() -> None:
+    """Load every module once so that no timing below includes Python imports."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "w.smt2"
+        src.write_text(WARMUP)
+        one(src, 10.0, warm=False)
+
+
+def one(path: Path, timeout: float, warm: bool = True) -> dict[str, Any]:
+    """Solve, certify and check one file (runs inside the worker subprocess), imports warmed up."""
+    if warm:
+        _warm_up()
+    from quod.backends.base import Limits
+    from quod.backends.certify import check_bundle, write_bundle
+    from quod.backends.registry import get_solver
+    from quod.smtlib import parse_file
+
+    row: dict[str, Any] = {"file": path.name, "family": path.parent.name}
+    t0 = time.perf_counter()
+    script = parse_file(path)
+    solver = get_solver("eager", limits=Limits(timeout=timeout))
+    solver.add(*script.assertions())
+    result = solver.check()
+    row.update(status=str(result), solve=time.perf_counter() - t0, expected=script.status)
+    if row["status"] == "unknown":
+        return row
+    with tempfile.TemporaryDirectory() as tmp:
+        t1 = time.perf_counter()
+        summary = write_bundle(path, Path(tmp) / "b", timeout=timeout)
+        row.update(certify=time.perf_counter() - t1, certify_status=summary.status,
+                   certify_times=summary.times, proof_bytes=summary.stats.get("proof_bytes"))  # fmt: skip
+        if summary.status == "unknown":
+            return row
+        t2 = time.perf_counter()
+        check = check_bundle(Path(tmp) / "b")
+        row.update(check=time.perf_counter() - t2, verified=check.verified, reason=check.reason,
+                   check_times=check.times, lemmas=check.stats.get("lemmas"))  # fmt: skip
+    return row
+
+
+def _worker_main(argv: list[str]) -> int:
+    path, timeout = Path(argv[0]), float(argv[1])
+    print(json.dumps(one(path, timeout)))
+    return 0
+
+
+def run(args: argparse.Namespace) -> None:
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    results = out / "results.jsonl"
+    done = set()
+    if results.exists():
+        done = {json.loads(line)["file"] for line in results.read_text().splitlines() if line.strip()}
+    files = [f for fam in args.families for f in sorted((BENCH / fam).glob("*.smt2"))]
+    if args.limit:
+        files = files[: args.limit]
+    for k, f in enumerate(files, 1):
+        if f.name in done:
+            continue
+        print(f"[{k}/{len(files)}] {f.parent.name}/{f.name}", file=sys.stderr, flush=True)
+        limit = 4 * args.timeout + 60  # solve + certify (each up to timeout) + check
+        try:
+            proc = subprocess.run([sys.executable, __file__, "--one", str(f), str(args.timeout)],
+                                  capture_output=True, text=True, timeout=limit)  # fmt: skip
+            row = (
+                json.loads(proc.stdout.strip().splitlines()[-1])
+                if proc.returncode == 0
+                else {
+                    "file": f.name,
+                    "family": f.parent.name,
+                    "status": "error",
+                    "error": proc.stderr.strip()[-300:],
+                }
+            )
+        except subprocess.TimeoutExpired:
+            row = {"file": f.name, "family": f.parent.name, "status": "killed", "limit": limit}
+        with results.open("a") as fh:
+            fh.write(json.dumps(row) + "\n")
+        print(f"    {_describe(row)}", file=sys.stderr, flush=True)
+    rows = [json.loads(line) for line in results.read_text().splitlines() if line.strip()]
+    (out / "summary.md").write_text(summarize(rows))
+    plot(rows, out / "check_vs_solve.png")
+    print((out / "summary.md").read_text())
+
+
+def _describe(row: dict[str, Any]) -> str:
+    if "check" in row:
+        return (f"{row['status']} solve {row['solve']:.2f}s certify {row['certify']:.2f}s "
+                f"check {row['check']:.2f}s verified={row['verified']}")  # fmt: skip
+    return f"{row['status']} {row.get('error', '')}"
+
+
+def summarize(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| family | files | eager sat | eager unsat | unsat certified | unsat verified | "
+        "check/solve median | check/solve worst | kernel/solve median | kernel/solve worst |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for fam in sorted({r["family"] for r in rows}):
+        rs = [r for r in rows if r["family"] == fam]
+        unsat = [r for r in rs if r["status"] == "unsat"]
+        cert = [r for r in unsat if r.get("certify_status") == "unsat"]
+        ver = [r for r in cert if r.get("verified")]
+        ratio = [r["check"] / r["solve"] for r in ver]
+        kratio = [r["check_times"]["kernel"] / r["solve"] for r in ver]
+        lines.append(
+            f"| {fam} | {len(rs)} | {sum(r['status'] == 'sat' for r in rs)} | {len(unsat)} | {len(cert)} | "
+            f"{len(ver)} | {_fmt(ratio, statistics.median)} | {_fmt(ratio, max)} | "
+            f"{_fmt(kratio, statistics.median)} | {_fmt(kratio, max)} |"
+        )
+    ver = [r for r in rows if r["status"] == "unsat" and r.get("verified")]
+    ratio = [r["check"] / r["solve"] for r in ver]
+    kratio = [r["check_times"]["kernel"] / r["solve"] for r in ver]
+    lines.append(
+        f"| **all** | {len(rows)} | {sum(r['status'] == 'sat' for r in rows)} | "
+        f"{sum(r['status'] == 'unsat' for r in rows)} | "
+        f"{sum(r.get('certify_status') == 'unsat' for r in rows)} | {len(ver)} | {_fmt(ratio, statistics.median)} | "
+        f"{_fmt(ratio, max)} | {_fmt(kratio, statistics.median)} | {_fmt(kratio, max)} |"
+    )
+    sat_checked = [r for r in rows if r["status"] == "sat" and r.get("verified")]
+    lines.append("")
+    lines.append(f"sat answers whose bundle (model) the kernel verified: {len(sat_checked)} of "
+                 f"{sum(r['status'] == 'sat' for r in rows)}")  # fmt: skip
+    bad = [r for r in rows if r.get("verified") is False]
+    if bad:
+        lines.append("")
+        lines.append("rejected bundles: " + ", ".join(f"{r['file']} ({r['reason']})" for r in bad))
+    return "\n".join(lines) + "\n"
+
+
+def _fmt(values: list[float], f: Any) -> str:
+    return f"{f(values):.2f}" if values else "-"
+
+
+def plot(rows: list[dict[str, Any]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ver = [r for r in rows if r["status"] == "unsat" and r.get("verified")]
+    if not ver:
+        return
+    fig, ax = plt.subplots(figsize=(5.5, 5))
+    for fam in sorted({r["family"] for r in ver}):
+        rs = [r for r in ver if r["family"] == fam]
+        ax.scatter([r["solve"] for r in rs], [r["check"] for r in rs], s=14, label=fam)
+    lo = min(min(r["solve"], r["check"]) for r in ver) * 0.8
+    hi = max(max(r["solve"], r["check"]) for r in ver) * 1.2
+    ax.plot([lo, hi], [lo, hi], "k--", lw=0.8, label="check = solve")
+    ax.set(xscale="log", yscale="log", xlabel="eager solve time (s)", ylabel="quod check time (s)",
+           title="Certified unsat answers: checking vs solving")  # fmt: skip
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--one":
+        raise SystemExit(_worker_main(sys.argv[2:]))
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument(
+        "--timeout", type=float, default=60.0, help="seconds for the eager solve and for certifying"
+    )
+    ap.add_argument("--families", nargs="+", default=list(FAMILIES))
+    ap.add_argument("--out", default="benchmarks/kernel/results")
+    ap.add_argument("--limit", type=int, default=0, help="only the first N files (0: all)")
+    run(ap.parse_args())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,10 @@
+; Four pigeons, three holes: every pigeon sits in a hole 1..3 and no two share one.
+(set-info :status unsat)
+(set-logic QF_LIA)
+(declare-const p1 Int)
+(declare-const p2 Int)
+(declare-const p3 Int)
+(declare-const p4 Int)
+(assert (and (<= 1 p1) (<= p1 3) (<= 1 p2) (<= p2 3) (<= 1 p3) (<= p3 3) (<= 1 p4) (<= p4 3)))
+(assert (distinct p1 p2 p3 p4))
+(check-sat)
