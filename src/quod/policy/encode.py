@@ -169,6 +169,7 @@ class Vocabulary:
         out = [
             B.And(B.IntVal(0) <= self.p_kind, self.p_kind <= B.IntVal(4)),
             B.InRe(self.action, ACTION_DOMAIN),
+            B.Implies(B.IntVal(2) <= self.p_kind, B.IntVal(1) <= B.Length(self.p_name)),
             B.Implies(
                 self.kind_is("AWS"),
                 B.And(

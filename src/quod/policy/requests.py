@@ -78,6 +78,13 @@ def normalize(req: Request, path: str = "$") -> Request:
     ctx = {k.lower(): tuple(v) for k, v in req.context.items() if v}
     names = dict(req.key_names)
     p = req.principal
+    if p.kind not in PRINCIPAL_KINDS:
+        raise _bad(f"unknown principal type {p.kind!r}", f"{path}.principal")
+    if p.kind == "AWS" and not PRINCIPAL_ARN_RE.match(p.id):
+        raise _bad(f"an AWS principal must be an ARN 'arn:PARTITION:SERVICE::ACCOUNT:NAME', got {p.id!r}",
+                   f"{path}.principal")  # fmt: skip
+    if p.kind not in ("AWS", "Anonymous") and not p.id:
+        raise _bad(f"the {p.kind} principal must be a non-empty string", f"{path}.principal")
     if p.kind == "AWS":
         acct = p.account
         assert acct is not None
