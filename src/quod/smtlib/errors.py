@@ -37,6 +37,9 @@ class SmtlibError(QuodError):
 
 
 def error(code: str, message: str, span: Span | None = None) -> SmtlibError:
+    """A located error; control characters from the input are escaped so it stays one line."""
+    if not message.isprintable():
+        message = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message)
     return SmtlibError(message, span, code)
 
 

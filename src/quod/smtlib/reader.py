@@ -24,7 +24,7 @@ from quod.core.errors import SortError, Span
 from quod.core.ops import Op
 from quod.core.sorts import BOOL, INT, REAL, REGLAN, STRING, ArraySort, BitVecSort, SeqSort, Sort, SortKind
 from quod.core.terms import FuncDecl, Term, apply_decl, const, make, quantifier, var
-from quod.core.walk import free_vars, substitute
+from quod.core.walk import free_vars, post_order, rebuild, substitute
 from quod.smtlib.errors import (
     BAD_ARGUMENT,
     BAD_LITERAL,
@@ -468,8 +468,16 @@ class TermReader:
         if not stack:
             del self.local[name]
 
-    def sorted_vars(self, node: Any, parent: Node, index: int) -> list[tuple[str, Sort, Term]]:
-        """`((x S) ...)` as (name, sort, internal variable), bound in the local scope."""
+    def sorted_vars(
+        self, node: Any, parent: Node, index: int, direct: bool = False
+    ) -> list[tuple[str, Sort, Term]]:
+        """`((x S) ...)` as (name, sort, variable), bound in the local scope.
+
+        With `direct`, a name that is neither declared nor bound around us is
+        bound to the variable with that very name: nothing in the body can
+        mention that variable otherwise, so no renaming is needed later.
+        Otherwise the variable is internal and `rename_bound` picks the name.
+        """
         if node.__class__ is not list:
             raise self.fail(SYNTAX, "expected a list of (name sort) pairs", node, parent, index)
         out: list[tuple[str, Sort, Term]] = []
@@ -481,8 +489,12 @@ class TermReader:
             if any(name == n for n, _, _ in out):
                 raise self.fail(SYNTAX, f"variable '{_clip(name)}' is bound twice", p, p, 1)
             sort = self.sort(p[2], p, 2)
-            self._counter += 1
-            out.append((name, sort, var(f"{name}|{self._counter}|", sort)))
+            key = symbol_key(name)
+            if direct and key not in self.sym.atoms and key not in self.local and key not in self.sym.funs:
+                out.append((name, sort, var(name, sort)))
+            else:
+                self._counter += 1
+                out.append((name, sort, var(f"{name}|{self._counter}|", sort)))
         for name, _, v in out:
             self.local.setdefault(symbol_key(name), []).append(v)
             self.bound.add(v)
@@ -496,7 +508,7 @@ class TermReader:
     def _enter_quantifier(self, node: Node, op: Op) -> list[Any]:
         if len(node) != 4 or node[2].__class__ is not list or len(node[2]) < 2:
             raise self.fail(SYNTAX, f"expected ({op.value} ((name sort) ...) body)", node)
-        bound = self.sorted_vars(node[2], node, 2)
+        bound = self.sorted_vars(node[2], node, 2, direct=True)
         return [_QUANT, node, 3, 4, [], (op, bound)]
 
     def _close_quantifier(self, f: list[Any]) -> Term:
@@ -509,28 +521,45 @@ class TermReader:
         return quantifier(op, public, body)
 
     def rename_bound(self, bound: list[tuple[str, Sort, Term]], body: Term) -> tuple[list[Term], Term]:
-        """Replace internal variables by variables with the written names (fresh ones if that would capture)."""
+        """Variables with the written names for internal ones, renamed `name!k` only where needed.
+
+        A written name is kept unless printing it would change the meaning: a
+        symbol of that name is free in the body (it would be captured), or an
+        occurrence of the variable sits under an inner binder of that name (it
+        would be captured there). Otherwise `name!k` is used, for the smallest k
+        not occurring in the body at all. The choice depends only on the body.
+        """
         public: list[Term] = []
         mapping: dict[Term, Term] = {}
-        free: set[Term] | None = None
-        for name, sort, internal in bound:
-            target = var(name, sort)
-            if symbol_key(name) in self.sym.atoms:
-                if free is None:
-                    free = free_vars([body])
-                if target in free:
-                    target = var(self._fresh_name(name, free), sort)
+        for name, sort, v in bound:
+            if v.payload == name:
+                public.append(v)
+                continue
+            chosen = name
+            if self._would_capture(name, v, body) or any(p.name == name for p in public):
+                everywhere = {s.name for s in post_order([body]) if s.op is Op.VAR or s.op is Op.APPLY}
+                everywhere.update(p.name for p in public)
+                k = 1
+                while f"{name}!{k}" in everywhere:
+                    k += 1
+                chosen = f"{name}!{k}"
+            target = var(chosen, sort)
             public.append(target)
-            mapping[internal] = target
-        return public, substitute(body, mapping)
+            mapping[v] = target
+        return public, _replace_vars(body, mapping)
 
-    def _fresh_name(self, name: str, free: set[Term]) -> str:
-        """`name!k` for the smallest k that is neither free in the body nor declared (deterministic)."""
-        taken = {v.name for v in free}
-        k = 1
-        while f"{name}!{k}" in taken or symbol_key(f"{name}!{k}") in self.sym.atoms:
-            k += 1
-        return f"{name}!{k}"
+    @staticmethod
+    def _would_capture(name: str, v: Term, body: Term) -> bool:
+        free = free_vars([body])
+        if any(f.name == name for f in free if f is not v):
+            return True
+        for s in post_order([body], into_binders=False):
+            if s.op is Op.APPLY and s.payload.name == name:
+                return True
+            binds = (s.op is Op.FORALL or s.op is Op.EXISTS) and any(b.name == name for b in s.payload)
+            if binds and v in free_vars([s.args[0]]):
+                return True
+        return False
 
     def _annotate(self, f: list[Any]) -> Term:
         node = f[1]
@@ -616,6 +645,22 @@ def _coerce(args: list[Term], domain: tuple[Sort, ...], name: str) -> list[Term]
                 out = list(args)
             out[i] = to_real(a)
     return out
+
+
+def _replace_vars(t: Term, mapping: dict[Term, Term]) -> Term:
+    """Replace variables that no binder inside `t` binds (so nothing can be captured)."""
+    if not mapping:
+        return t
+    memo: dict[int, Term] = {}
+    for s in post_order([t], into_binders=False):
+        hit = mapping.get(s) if s.op is Op.VAR else None
+        if hit is not None:
+            memo[s.id] = hit
+        elif s.args:
+            memo[s.id] = rebuild(s, [memo[a.id] for a in s.args])
+        else:
+            memo[s.id] = s
+    return memo[t.id]
 
 
 def _subst_sort(s: Sort, mapping: dict[Sort, Sort]) -> Sort:

@@ -126,7 +126,13 @@ def _minus(args: list[Term], node: Node) -> Term:
         return make(Op.SUB, args)
     if len(args) == 1:
         a = args[0]
-        if a.op is Op.CONST and a.sort.kind in (_INT, _REAL) and _is_literal_node(node[2]):
+        # (- 0) stays a negation: folding it to 0 would print back as "0"
+        if (
+            a.op is Op.CONST
+            and a.sort.kind in (_INT, _REAL)
+            and a.payload[0] != 0
+            and _is_literal_node(node[2])
+        ):
             return const(-a.payload[0], a.sort)
         return make(Op.NEG, args)
     args = lift(args)

@@ -68,6 +68,7 @@ def test_negative_and_rational_literals_are_constants() -> None:
     # not literals: real operations
     assert t("(- x)").op is Op.NEG
     assert t("(- (- 5))").op is Op.NEG
+    assert t("(- 0)").op is Op.NEG  # folding would print back as 0
     assert t("(/ 1.0 0.0)").op is Op.RDIV
     assert t("(/ r 2.0)").op is Op.RDIV
 
@@ -274,6 +275,16 @@ def test_quantifier_never_captures_a_free_symbol() -> None:
     (bound,) = term.bound
     assert bound is not x
     assert term.args[0] is make(Op.GT, [bound, x])
+
+
+def test_nested_binders_keep_their_names_unless_printing_would_capture() -> None:
+    term = t("(forall ((x Int)) (forall ((x Int)) (forall ((x Int)) (> x 0))))")
+    assert [q.bound[0].name for q in (term, term.args[0], term.args[0].args[0])] == ["x", "x", "x"]
+    # the inner x must not capture the outer x that y stands for
+    term = t("(forall ((k Int)) (let ((y k)) (forall ((k Int)) (> k y))))")
+    inner = term.args[0]
+    assert term.bound[0].name == "k" and inner.bound[0].name == "k!1"
+    assert inner.args[0] is make(Op.GT, [inner.bound[0], term.bound[0]])
 
 
 def test_named_terms_cannot_mention_bound_variables() -> None:
