@@ -101,3 +101,18 @@ def test_bounty_workflow(files: dict[str, Path], tmp_path: Path, capsys: pytest.
     ledger.write_text(ledger.read_text().replace('"alice"', '"mallory"'))
     assert main(["fairness", "bounty", "verify", d]) == 1
     assert "problem:" in capsys.readouterr().err
+
+
+def test_bench_preset_reads_the_bench_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = ["file,family,backend,status,time,expected,flags,note"]
+    for fam, solved in (("jobshop", 4), ("fischer", 12)):
+        for i in range(12):
+            status = "sat" if i < solved else "timeout"
+            lines.append(f"{fam}{i}.smt2,{fam},z3,{status},{1.5 + i:.3f},sat,,")
+    csv = tmp_path / "results.csv"
+    csv.write_text("\n".join(lines) + "\n")
+    md = tmp_path / "bench.md"
+    assert main(["fairness", "eval", str(csv), "--preset", "bench", "--min-n", "5", "--md", str(md)]) == 0
+    out = capsys.readouterr().out
+    assert "z3: solved rate by family" in out and "family=jobshop" in out
+    assert (tmp_path / "bench-z3.md").exists()
