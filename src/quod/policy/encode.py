@@ -73,6 +73,30 @@ DIGIT12 = make(Op.RE_LOOP, [_re_range("0", "9")], (12, 12))
 NO_COLON_NONEMPTY = make(Op.RE_PLUS, [NOT_COLON])
 
 
+_DIGIT = _re_range("0", "9")
+_OCTET = _re_union(
+    [
+        _re_concat([_re_lit("25"), _re_range("0", "5")]),
+        _re_concat([_re_lit("2"), _re_range("0", "4"), _DIGIT]),
+        _re_concat([_re_lit("1"), _DIGIT, _DIGIT]),
+        _re_concat([_re_range("1", "9"), _DIGIT]),
+        _DIGIT,
+    ]
+)
+_HEXISH = make(
+    Op.RE_STAR, [_re_union([_DIGIT, _re_range("a", "f"), _re_range("A", "F"), _re_lit(":"), _re_lit(".")])]
+)
+# the text of an IP address: exact for IPv4, a superset for IPv6 (some hex digits, colons and dots)
+IP_TEXT = _re_union(
+    [
+        _re_concat([_OCTET, _re_lit("."), _OCTET, _re_lit("."), _OCTET, _re_lit("."), _OCTET]),
+        _re_concat([_HEXISH, _re_lit(":"), _HEXISH]),
+    ]
+)
+# condition keys whose values AWS always fills with IP addresses
+IP_VALUED_KEYS = frozenset({"aws:sourceip", "aws:vpcsourceip"})
+
+
 def _ands(items: Sequence[Term]) -> Term:
     items = [t for t in items if t is not TRUE]
     if any(t is FALSE for t in items):
@@ -186,6 +210,11 @@ class Vocabulary:
                     out.append(B.Implies(negate(s.v6), B.ULT(ip, B.BitVecVal(1 << 32, IP_BITS))))
             if kv.multi:
                 out.append(B.Eq(kv.present, _ors([s.present for s in kv.slots])))
+            if kv.info.key in IP_VALUED_KEYS:
+                for s in kv.slots:
+                    t = s.views.get("string")
+                    if t is not None and t.op is Op.VAR:
+                        out.append(B.Implies(s.present, B.InRe(t, IP_TEXT)))
         out.extend(self._links())
         return out
 

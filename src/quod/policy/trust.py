@@ -130,7 +130,7 @@ def is_outsider(req: Request, named: Named) -> bool:
                 try:
                     ip = ipaddress.ip_address(v)
                 except ValueError:
-                    return False
+                    continue  # not an address: inside no CIDR block
                 if any(ip in net for net in named.cidrs.get(key, [])):
                     return False
     return True
