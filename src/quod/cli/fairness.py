@@ -80,6 +80,9 @@ def _eval_parser(fs: argparse._SubParsersAction) -> None:  # type: ignore[type-a
         help="solver results by family / agent success by task family",
     )
     p.add_argument(
+        "--solver-metric", choices=("solved", "time", "wrong"), default="solved", help="with --preset bench"
+    )
+    p.add_argument(
         "--fail-if-gap-above", type=float, help="exit 3 if the gap's lower CI bound exceeds this value"
     )
     _stat_args(p)
