@@ -18,7 +18,9 @@ from quod.core.errors import QuodError
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("solve", help="solve an SMT-LIB file (behaves like an SMT-LIB solver)")
     p.add_argument("file", help="SMT-LIB v2.6 script, or - for standard input")
-    p.add_argument("--backend", default="z3", help="z3 (default), cvc5, eager, or portfolio (Ray; see --workers)")
+    p.add_argument(
+        "--backend", default="z3", help="z3 (default), cvc5, eager, or portfolio (Ray; see --workers)"
+    )
     p.add_argument("--timeout", type=float, default=None, help="seconds per check-sat")
     p.add_argument("--rlimit", type=int, default=None, help="solver resource limit per check-sat")
     p.add_argument("--seed", type=int, default=None, help="random seed")
@@ -39,6 +41,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument(
         "--portfolio", default="", help="portfolio entries, e.g. eager,z3,cvc5,z3#seed=2 (default: by logic)"
+    )
+    p.add_argument(
+        "--cubes",
+        type=int,
+        default=0,
+        metavar="DEPTH",
+        help="cube-and-conquer with the eager engine: up to 2^DEPTH cubes solved on Ray workers",
     )
     p.add_argument(
         "--ray-address", default=None, help="join an existing Ray cluster (e.g. auto or ray://host:10001)"
@@ -80,7 +89,11 @@ def run(args: argparse.Namespace) -> int:
 
     def make_solver(logic: str | None) -> Solver:
         solver: Solver
-        if args.backend == "portfolio" or args.workers or args.portfolio or args.ray_address:
+        if args.cubes:
+            from quod.scale.cubes import CubeSolver
+
+            solver = CubeSolver(logic, limits, args.cubes, args.workers or 2, args.ray_address, progress)
+        elif args.backend == "portfolio" or args.workers or args.portfolio or args.ray_address:
             from quod.scale.portfolio import PortfolioSolver, parse_configs
 
             configs = parse_configs(args.portfolio) if args.portfolio else None
