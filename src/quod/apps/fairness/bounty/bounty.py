@@ -85,7 +85,15 @@ class Bounty:
                     "Q1003", f"{recs.where[i]}: {name} record lacks the label field '{label}'"
                 )
         path = self.dir / "data" / f"{name}.jsonl"
-        text = "".join(canonical(r).decode() + "\n" for r in recs)
+        lines = []
+        for i, r in enumerate(recs):
+            try:
+                lines.append(canonical(r).decode() + "\n")
+            except (TypeError, ValueError) as e:  # NaN, infinities or non-JSON values
+                raise FairnessError(
+                    "Q1003", f"{recs.where[i]}: {name} record cannot be frozen as JSON: {e}"
+                ) from None
+        text = "".join(lines)
         path.write_text(text, encoding="utf-8")
         return {"path": f"data/{name}.jsonl", "sha256": sha256_hex(text.encode()), "n": len(recs)}
 
@@ -258,6 +266,9 @@ class Bounty:
             else:
                 checks.append(f"published head found at entry {hashes.index(expected_head)}")
         problems += _invariants(state)
+        recorded = entries[0].body.get("software", {}).get("numpy")
+        if recorded and recorded != np.__version__:
+            checks.append(f"note: bounty recorded with numpy {recorded}, verified with {np.__version__}")
         return VerifyReport(not problems, len(entries), head, state.dl.version, problems, checks)
 
     def log(self) -> list[Entry]:
@@ -296,6 +307,12 @@ class PDLModel:
         t = self.template
         ev = Evaluator(records, np.zeros(len(records)), t.base, t.models, t.loss_name)
         return list(ev.predict(self.dl))
+
+
+def _quod_version() -> str:
+    from quod import __version__
+
+    return __version__
 
 
 def _parse_submission(obj: Any) -> tuple[str, GroupSpec, Mapping[str, Any]]:
