@@ -51,9 +51,9 @@ def register(sub: Any) -> None:
     cmp_.add_argument("a", metavar="A.json")
     cmp_.add_argument("b", metavar="B.json")
     cmp_.add_argument(
-        "--engine", choices=["smt", "automata", "auto"], default="smt",
+        "--engine", choices=["smt", "automata", "auto"], default="auto",
         help="smt (cvc5, z3); automata (plain-wildcard policies, kernel-checked certificate); "
-        "auto (automata when applicable)",
+        "auto (default: automata when applicable, else smt)",
     )  # fmt: skip
     cmp_.add_argument("--fail-if", default="", metavar="VERDICTS",
                       help="exit 4 if the verdict is one of these (comma-separated), e.g. more-permissive,incomparable")  # fmt: skip

@@ -24,7 +24,7 @@ from quod.policy.model import Policy, Principal, Request, Statement
 from quod.policy.patterns import Lit, Pattern, Reading
 from quod.policy.queries import Outcome, Result, combine_outcomes, compare_verdict, readings_for
 from quod.policy.requests import normalize
-from quod.policy.solve import SAT, UNSAT, Check, SolverRun
+from quod.policy.solve import SAT, UNSAT, Check, SolverRun, polish_locally
 
 EXAMPLE_PRINCIPAL = Principal("AWS", "arn:aws:iam::123456789012:user/example")
 State = tuple[int, frozenset[tuple[int, int]]]
@@ -152,8 +152,13 @@ def _decide(lhs: Policy, rhs: Policy, reading: Reading) -> tuple[Check, float]:
             vecs = {"action": va, "resource": vr}
             if allowed_by(boxes_l, fields, vecs) and not allowed_by(boxes_r, fields, vecs):
                 req = normalize(Request(EXAMPLE_PRINCIPAL, wa, wr))
-                if not (allowed(lhs, req, reading) and not allowed(rhs, req, reading)):
+
+                def confirm(r: Request) -> bool:
+                    return allowed(lhs, r, reading) and not allowed(rhs, r, reading)
+
+                if not confirm(req):
                     raise Inconsistency(f"automata witness {req.to_json()} is not confirmed by the evaluator")
+                req = polish_locally(req, [lhs, rhs], confirm)
                 check.status, check.witness = SAT, req
                 check.runs.append(SolverRun("automata", SAT, time.perf_counter() - start))
                 return check, time.perf_counter() - start

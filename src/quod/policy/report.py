@@ -94,7 +94,7 @@ def _outcome_lines(r: Result, o: Outcome, several: bool) -> list[str]:
                 who = f"{name}: " if name else ""
                 out.append(f"{ind}  {who}{_why(p, c.witness, o.reading)}")
         elif c.status == "unsat":
-            out.append(f"{ind}{label}: none")
+            out.append(f"{ind}{label}: none" + (f" ({c.note})" if c.note else ""))
         else:
             out.append(f"{ind}{label}: unknown ({c.note})")
         out.append(f"{ind}  [{_runs(c)}]")

@@ -222,7 +222,7 @@ def _instances(pats: list[str]) -> list[str]:
     return out
 
 
-def _polish_locally(req: Request, policies: list[Policy], confirm: Confirm) -> Request:
+def polish_locally(req: Request, policies: list[Policy], confirm: Confirm) -> Request:
     """Replace an unreadable action or resource by an instance of a policy pattern, if still a witness."""
     actions = _instances([a.text for pol in policies for st in pol.statements for a in st.actions])
     resources = _instances([r.text for pol in policies for st in pol.statements for r in st.resources or ()])
@@ -247,7 +247,7 @@ def _polish(
 ) -> Request | None:
     """A more readable witness: local rewrites first, then one short solver call."""
     assert check.witness is not None
-    local = _polish_locally(check.witness, policies, confirm)
+    local = polish_locally(check.witness, policies, confirm)
     if not (_ugly(local.action) or _ugly(local.resource)):
         return local
     fast = SolveOptions(opts.solvers[:1], min(opts.timeout, 1.0), verbose=opts.verbose)
