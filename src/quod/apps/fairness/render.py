@@ -138,7 +138,7 @@ body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;color:#222
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
 td:first-child,th:first-child{text-align:left}tr.insufficient td{color:#888}
 .warn{background:#fff4e5;border-left:4px solid #f0a000;padding:.4em .8em;margin:.3em 0}
-.methods li{margin:.3em 0}svg{max-width:100%;height:auto}
+.methods li{margin:.3em 0}svg{max-width:100%;height:auto}table.defs td{text-align:left}
 """
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import jiwer
 import numpy as np
 import pytest
 
-from quod.apps.fairness import Metric
-from quod.apps.fairness.errors import FairnessError
-from quod.apps.fairness.metrics import edit_counts, normalize_text
-from quod.apps.fairness.records import Records
+jiwer = pytest.importorskip("jiwer")
+
+from quod.apps.fairness import Metric  # noqa: E402
+from quod.apps.fairness.errors import FairnessError  # noqa: E402
+from quod.apps.fairness.metrics import edit_counts, normalize_text  # noqa: E402
+from quod.apps.fairness.records import Records  # noqa: E402
 
 REFS = ["the cat sat on the mat", "hello world", "a b c d e f g", "one two three"]
 HYPS = ["the cat sat mat", "hello big world", "a b x d e f g h", "one two three"]
