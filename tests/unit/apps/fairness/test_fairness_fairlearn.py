@@ -55,3 +55,15 @@ def test_ratio_metric_matches_metricframe_with_a_sum_ratio_metric() -> None:
         assert rep.group(f"group={g}").value == pytest.approx(v, abs=1e-12)
     assert rep.disparity.gap == pytest.approx(mf.difference(), abs=1e-12)
     assert rep.disparity.ratio == pytest.approx(mf.ratio(), abs=1e-12)
+
+
+def test_metric_frame_helper_reproduces_evaluate() -> None:
+    from quod.apps.fairness.compat import metric_frame
+
+    recs = _data(3)
+    mf = metric_frame(recs, "accuracy", "g")
+    rep = evaluate(recs, "accuracy", "g", n_boot=200)
+    for g, v in mf.by_group.items():
+        assert rep.group(g).value == pytest.approx(v, abs=1e-12)
+    assert rep.disparity.gap == pytest.approx(mf.difference(), abs=1e-12)
+    assert rep.disparity.ratio == pytest.approx(mf.ratio(), abs=1e-12)
