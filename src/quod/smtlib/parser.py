@@ -101,7 +101,7 @@ def parse_file(path: str | Path) -> Script:
     """Parse a file (UTF-8); a missing or unreadable file is `QuodError` Q0002."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_text(encoding="utf-8-sig")  # a byte-order mark is not part of the script
     except (OSError, UnicodeDecodeError) as e:
         reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
         raise QuodError(f"cannot read {p}: {reason}", Span(str(p), 1, 1), "Q0002") from None

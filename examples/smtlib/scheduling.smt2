@@ -1,0 +1,15 @@
+; Two jobs on one machine, each 3 time units long, both finished by time 6.
+(set-info :smt-lib-version 2.6)
+(set-logic QF_IDL)
+(set-info :status sat)
+(declare-const s1 Int)
+(declare-const s2 Int)
+(define-fun end ((s Int)) Int (+ s 3))
+(assert (>= s1 0))
+(assert (>= s2 0))
+(assert (or (<= (end s1) s2) (<= (end s2) s1)))   ; no overlap
+(assert (<= (end s1) 6))
+(assert (! (<= (end s2) 6) :named deadline2))
+(check-sat)
+(get-value (s1 s2))
+(exit)
