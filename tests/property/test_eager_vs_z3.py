@@ -104,3 +104,25 @@ def equality_heavy(draw):
 @given(equality_heavy())
 def test_symmetry_breaking_keeps_answers(fs):
     check_against_z3(fs, "auto", symmetry=True)
+
+
+@st.composite
+def ordering_problem(draw):
+    """Strict/non-strict precedences only: the pure-ordering reduction applies."""
+    vs = [Int(f"e{i}") for i in range(draw(st.integers(3, 7)))]
+
+    def prec():
+        a, b = draw(st.sampled_from(vs)), draw(st.sampled_from(vs))
+        gap = draw(st.integers(0, 3))
+        return b - a >= gap
+
+    fs = [prec() for _ in range(draw(st.integers(1, 6)))]
+    for _ in range(draw(st.integers(0, 4))):
+        fs.append(Or(prec(), prec()) if draw(st.booleans()) else And(prec(), Or(prec(), prec())))
+    return fs
+
+
+@SETTINGS
+@given(ordering_problem())
+def test_ordering_reduction_agrees_with_z3(fs):
+    check_against_z3(fs, "auto")

@@ -5,6 +5,8 @@ Options (strings from `quod solve --option KEY=VALUE` or Python values):
   sat        a SAT solver name: cadical195 (default), kissat404, glucose4,
              cadical-bin, kissat-bin, ...  (see quod.sat.sat_solver_names())
   symmetry   1/0: value-symmetry breaking for equality-only variables (default 1)
+  capacity   1/0: implied machine-capacity constraints for scheduling (default 1)
+  ordering   1/0: elimination + weight abstraction for pure ordering problems (default 1)
   lemmas     1/0: difference-logic chain/triangle lemmas (default 0)
   proof      1/0: keep a DRAT proof and the CNF of unsat answers (default 0)
   order_limit  clause budget under which auto picks the order encoding
@@ -61,6 +63,10 @@ def parse_options(options: dict[str, Any]) -> EagerOptions:
             opts.sat_solver = str(value)
         elif k == "symmetry":
             opts.symmetry = _flag(key, value)
+        elif k == "capacity":
+            opts.capacity = _flag(key, value)
+        elif k == "ordering":
+            opts.ordering = _flag(key, value)
         elif k == "lemmas":
             opts.lemmas = _flag(key, value)
         elif k == "proof":
@@ -73,7 +79,7 @@ def parse_options(options: dict[str, Any]) -> EagerOptions:
                                 code="Q0611") from None  # fmt: skip
         else:
             raise QuodError(
-                f"unknown eager option '{key}' (known: encoding, sat, symmetry, lemmas, proof, order_limit)",
+                f"unknown eager option '{key}' (known: encoding, sat, symmetry, capacity, ordering, lemmas, proof, order_limit)",
                 code="Q0611",
             )
     opts.validate()

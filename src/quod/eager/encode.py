@@ -113,10 +113,46 @@ class ArithEncoder:
 
     def _le2(self, guard: list[int], x: int, a: int, y: int, b: int, k: int) -> None:
         """Clauses for guard -> a*x + b*y <= k (a, b non-zero)."""
+        n0 = len(self.cnf.clauses)
+        if a < 0 < b:
+            x, a, y, b = y, b, x, a
+        if a == 1 and b == -1:
+            self._diff_le(guard, x, y, k)
+        else:
+            self._le2_generic(guard, x, a, y, b, k)
+        self.clause_count_order += len(self.cnf.clauses) - n0
+
+    def _diff_le(self, guard: list[int], x: int, y: int, k: int) -> None:
+        """guard -> x - y <= k, i.e. x >= u -> y >= u - k: a list comprehension over the
+        values where both order literals are open, plus the boundary clauses."""
+        cx, cy = self.codes[x], self.codes[y]
+        fx, lox, hix = cx.first, cx.lo, cx.hi
+        fy, loy, hiy = cy.first, cy.lo, cy.hi
+        out = self.cnf.clauses
+        t, f = self.c.true, self.c.false
+        # u = lox: x >= lox holds, so y >= lox - k unconditionally (under the guard)
+        concl = self.ge(y, lox - k)
+        if concl != t:
+            out.append([*guard, concl] if concl != f else [*guard] or [f])
+            if concl == f:
+                return
+        start, stop = max(lox + 1, loy + 1 + k), min(hix, hiy + k)
+        if start <= stop:
+            dx, dy = fx - lox - 1, fy - k - loy - 1
+            if guard:
+                g = guard[0]
+                out.extend([[g, -(dx + u), dy + u] for u in range(start, stop + 1)])
+            else:
+                out.extend([[-(dx + u), dy + u] for u in range(start, stop + 1)])
+        # the first u whose conclusion is impossible: x < u (larger u follow by the chain)
+        u0 = max(lox + 1, hiy + k + 1)
+        if u0 <= hix:
+            out.append([*guard, -(fx + u0 - lox - 1)])
+
+    def _le2_generic(self, guard: list[int], x: int, a: int, y: int, b: int, k: int) -> None:
         cx = self.codes[x]
         t, f = self.c.true, self.c.false
         out = self.cnf.clauses
-        n0 = len(out)
         for u in range(cx.lo, cx.hi + 1):
             # premise: x >= u (a > 0) or x <= u (a < 0); then b*y <= k - a*u
             prem = self.ge(x, u) if a > 0 else -self.ge(x, u + 1)
@@ -132,24 +168,36 @@ class ArithEncoder:
             if concl != f:
                 clause.append(concl)
             out.append(clause or [f])
-        self.clause_count_order += len(out) - n0
 
     def _neq2(self, guard: list[int], x: int, a: int, y: int, b: int, k: int) -> None:
         """Clauses for guard -> a*x + b*y != k."""
         cx, cy = self.codes[x], self.codes[y]
-        f = self.c.false
         out = self.cnf.clauses
-        for u in range(cx.lo, cx.hi + 1):
-            r = k - a * u
-            if r % b:
-                continue
-            w = r // b
-            if w < cy.lo or w > cy.hi:
-                continue
-            lits = [*guard, -self.ge(x, u), self.ge(x, u + 1), -self.ge(y, w), self.ge(y, w + 1)]
-            if self.c.true in lits:
-                continue
-            out.append([q for q in lits if q != f] or [f])
+        us: range | list[int] = range(cx.lo, cx.hi + 1)
+        if a == 1 and b == -1:
+            # interior values (all four order literals open) in one comprehension
+            start, stop = max(cx.lo + 1, cy.lo + 1 + k), min(cx.hi - 1, cy.hi - 1 + k)
+            if start <= stop:
+                dx, dy = cx.first - cx.lo - 1, cy.first - k - cy.lo - 1
+                out.extend(
+                    [[*guard, -(dx + u), dx + u + 1, -(dy + u), dy + u + 1] for u in range(start, stop + 1)]
+                )
+                us = [u for u in us if u < start or u > stop]
+        for u in us:
+            self._neq_value(guard, x, a, y, b, k, u)
+
+    def _neq_value(self, guard: list[int], x: int, a: int, y: int, b: int, k: int, u: int) -> None:
+        cy = self.codes[y]
+        r = k - a * u
+        if r % b:
+            return
+        w = r // b
+        if w < cy.lo or w > cy.hi:
+            return
+        lits = [*guard, -self.ge(x, u), self.ge(x, u + 1), -self.ge(y, w), self.ge(y, w + 1)]
+        if self.c.true in lits:
+            return
+        self.cnf.clauses.append([q for q in lits if q != self.c.false] or [self.c.false])
 
     # -- bit-blasted atoms -----------------------------------------------------------
     def _bits_of(self, x: int) -> list[int]:

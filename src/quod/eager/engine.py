@@ -37,7 +37,9 @@ from quod.eager.analysis import (
 from quod.eager.circuit import Circuit
 from quod.eager.encode import ArithEncoder
 from quod.eager.lemmas import add_lemmas
-from quod.eager.problem import AND, ATOM, BVAR, ITE, LE, TRUE_NODE, XOR, LinExpr, Problem, Translator
+from quod.eager.ordering import OrderingPlan, plan_ordering, reconstruct
+from quod.eager.problem import AND, ATOM, BVAR, ITE, LE, TRUE_NODE, XOR, Atom, LinExpr, Problem, Translator
+from quod.eager.resources import add_capacity_constraints
 from quod.eager.skeleton import SkeletonEncoder
 from quod.eager.symmetry import break_value_symmetry, equality_classes
 from quod.kernel.model import check_model
@@ -56,6 +58,8 @@ class EagerOptions:
     sat_solver: str = "cadical195"
     symmetry: bool = True
     proof: bool = False
+    capacity: bool = True  # implied machine-capacity constraints (resources.py)
+    ordering: bool = True  # elimination + weight abstraction for pure ordering components
     lemmas: bool = False  # difference-logic chain/triangle lemmas (measured: no gain on job-shop)
     # auto picks the order encoding for a component when its estimated clause count is below this
     order_limit: int = 3_000_000
@@ -66,7 +70,9 @@ class EagerOptions:
 
     def describe(self) -> str:
         return (
-            f"encoding={self.encoding} symmetry={int(self.symmetry)} lemmas={int(self.lemmas)} "
+            f"encoding={self.encoding} symmetry={int(self.symmetry)} capacity={int(self.capacity)} "
+            f"ordering={int(self.ordering)} "
+            f"lemmas={int(self.lemmas)} "
             f"order_limit={self.order_limit}"
         )
 
@@ -80,7 +86,10 @@ class EncodedProblem:
     skel: SkeletonEncoder
     assumption_lits: list[int]
     stats: dict[str, Any] = field(default_factory=dict)
-    trivially_unsat: bool = False
+    plans: list[OrderingPlan] = field(default_factory=list)
+    atom_lits: dict[int, int] = field(default_factory=dict)
+    units: dict[int, bool] = field(default_factory=dict)
+    apol: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -119,8 +128,9 @@ def encode(
     circuit = Circuit(cnf)
     enc = ArithEncoder(cnf, circuit)
     stats: dict[str, Any] = {"int_vars": len(p.int_names), "atoms": len(live), "components": len(comps)}
-    kinds = _assign_domains(p, comps, units, apol, opts, enc, stats)
-    atom_lits, fixed = _encode_atoms(p, comps, units, apol, enc)
+    plans: list[OrderingPlan] = []
+    kinds = _assign_domains(p, comps, units, apol, opts, enc, stats, plans)
+    atom_lits, fixed = _encode_atoms(p, comps, units, apol, enc, plans)
     stats["atoms_fixed_by_domains"] = len(fixed)
     if opts.symmetry:
         pinned = {comp.ref for comp in comps if comp.ref >= 0}
@@ -129,6 +139,10 @@ def encode(
         classes = equality_classes(p, still, enc, pinned)
         stats["symmetry_classes"] = len(classes)
         stats["symmetry_clauses"] = sum(break_value_symmetry(enc, cls) for cls in classes)
+    if opts.capacity:
+        stats.update(
+            add_capacity_constraints(p, roots, units, enc, budget=max(500_000, 2 * len(cnf.clauses)))
+        )
     if opts.lemmas:
         stats.update(add_lemmas(p, atom_lits, circuit, budget=max(200_000, 2 * len(cnf.clauses))))
     skel = SkeletonEncoder(p, circuit, pol, atom_lits)
@@ -142,7 +156,7 @@ def encode(
         translate_time=t1 - t0,
         encode_time=time.perf_counter() - t0,
     )
-    return EncodedProblem(cnf, p, tr, enc, skel, assume_lits, stats)
+    return EncodedProblem(cnf, p, tr, enc, skel, assume_lits, stats, plans, atom_lits, units, apol)
 
 
 def _assign_domains(
@@ -153,15 +167,27 @@ def _assign_domains(
     opts: EagerOptions,
     enc: ArithEncoder,
     stats: dict[str, Any],
+    plans: list[OrderingPlan],
 ) -> list[str]:
     kinds: list[str] = []
     widths: list[int] = []
     for comp in comps:
+        variables = comp.vars
         if not derive_bounds(p, comp, units):
-            small_model_bounds(p, comp, apol)
-        choice = _choose(p, comp, opts)
+            plan = plan_ordering(p, comp, units, apol) if opts.ordering else None
+            if plan is not None:
+                plans.append(plan)
+                variables = plan.keep
+                bound = min(len(plan.keep) - 1, len(plan.atoms) + len(plan.unit_edges))
+                for v in variables:
+                    comp.lo[v], comp.hi[v] = 0, max(0, bound)
+                comp.domain_kind = "ordering"
+                stats["ordering_eliminated"] = stats.get("ordering_eliminated", 0) + plan.eliminated
+            else:
+                small_model_bounds(p, comp, apol)
+        choice = _choose(p, comp, opts, variables)
         kinds.append(f"{choice}/{comp.domain_kind}")
-        for v in comp.vars:
+        for v in variables:
             lo, hi = comp.lo[v], comp.hi[v]
             if choice == "order":
                 enc.order_var(v, lo, hi)
@@ -173,17 +199,17 @@ def _assign_domains(
     return [k.split("/")[0] for k in kinds]
 
 
-def _choose(p: Problem, comp: Component, opts: EagerOptions) -> str:
+def _choose(p: Problem, comp: Component, opts: EagerOptions, variables: list[int]) -> str:
     two_vars = all(len(p.atoms[a].vars) <= 2 for a in comp.atoms)
     if not two_vars:
         return "bits"
     if opts.encoding == "bits":
         return "bits"
-    size = sum(comp.hi[v] - comp.lo[v] for v in comp.vars)
+    size = sum(comp.hi[v] - comp.lo[v] for v in variables)
     est = size + sum(
         min(comp.hi[v] - comp.lo[v] + 1 for v in p.atoms[a].vars)
         for a in comp.atoms
-        if len(p.atoms[a].vars) == 2
+        if len(p.atoms[a].vars) == 2 and all(v in comp.lo for v in p.atoms[a].vars)
     )
     if opts.encoding == "order":
         return "order" if size < 50_000_000 else "bits"
@@ -191,12 +217,22 @@ def _choose(p: Problem, comp: Component, opts: EagerOptions) -> str:
 
 
 def _encode_atoms(
-    p: Problem, comps: list[Component], units: dict[int, bool], apol: dict[int, int], enc: ArithEncoder
+    p: Problem,
+    comps: list[Component],
+    units: dict[int, bool],
+    apol: dict[int, int],
+    enc: ArithEncoder,
+    plans: list[OrderingPlan],
 ) -> tuple[dict[int, int], set[int]]:
     lits: dict[int, int] = {}
     fixed: set[int] = set()
     c = enc.c
+    planned = {id(plan.comp): plan for plan in plans}
     for comp in comps:
+        plan = planned.get(id(comp))
+        if plan is not None:
+            _encode_plan(plan, units, apol, enc, lits)
+            continue
         for a in comp.atoms:
             at = p.atoms[a]
             truth = implied_truth(at, comp.lo, comp.hi)
@@ -209,6 +245,21 @@ def _encode_atoms(
                 continue
             lits[a] = enc.atom_literal(at, apol[a], units.get(a))
     return lits, fixed
+
+
+def _encode_plan(
+    plan: OrderingPlan, units: dict[int, bool], apol: dict[int, int], enc: ArithEncoder, lits: dict[int, int]
+) -> None:
+    c = enc.c
+    for a in plan.comp.atoms:
+        if a in units:
+            lits[a] = c.const(units[a])  # enforced through the (abstracted) unit edges below
+    for y, x, w in plan.unit_edges:
+        vs, cs = ((x, y), (1, -1)) if x < y else ((y, x), (-1, 1))
+        at = Atom(LE, vs, cs, w) if cs[0] == 1 else Atom(LE, vs, (1, -1), -w - 1)
+        enc.atom_literal(at, POS, cs[0] == 1)
+    for a, abstract in plan.atoms:
+        lits[a] = enc.atom_literal(abstract, apol[a], None)
 
 
 def solve(
@@ -252,6 +303,10 @@ def decode(ep: EncodedProblem, sat_model: list[bool]) -> Model:
     """Integer and Boolean values of the original constants, plus UF tables."""
     p, enc = ep.problem, ep.enc
     ints = [enc.value(x, sat_model) if x in enc.codes else 0 for x in range(len(p.int_names))]
+    for plan in ep.plans:
+        values = _reconstruct_plan(ep, plan, sat_model)
+        for v in plan.comp.vars:
+            ints[v] = values.get(v, 0)
     bools = [False] * len(p.bool_names)
     for b, lit in ep.skel.bool_lit.items():
         bools[b] = sat_model[lit] if lit > 0 else not sat_model[-lit]
@@ -273,6 +328,29 @@ def decode(ep: EncodedProblem, sat_model: list[bool]) -> Model:
                 model.funcs[app.decl] = interp
             interp.add(args, val)
     return model
+
+
+def _reconstruct_plan(ep: EncodedProblem, plan: OrderingPlan, sat_model: list[bool]) -> dict[int, int]:
+    """Integer values for an abstracted component from the atoms the SAT model makes true."""
+    p = ep.problem
+    edges: list[tuple[int, int, int]] = []
+    for a in plan.comp.atoms:
+        at = p.atoms[a]
+        truth = ep.units.get(a)
+        if truth is None:
+            lit = ep.atom_lits[a]
+            val = sat_model[lit] if lit > 0 else not sat_model[-lit]
+            pol = ep.apol[a]
+            # only what the polarity encoding enforced is known to be consistent
+            truth = True if (val and pol & POS) else False if (not val and pol & NEG) else None
+            if truth is None:
+                continue
+        x, y = at.vars
+        edges.append((y, x, at.bound) if truth else (x, y, -at.bound - 1))
+    values = reconstruct(edges, plan.comp.vars)
+    if values is None:  # would mean the abstraction was wrong; the kernel check reports it
+        return {}
+    return values
 
 
 class _Evaluator:
