@@ -40,10 +40,12 @@ def parse_number(text: str) -> Fraction | None:
 
 
 def parse_date(text: str) -> Fraction | None:
-    """ISO 8601 date/date-time (UTC unless an offset is given) or epoch seconds."""
+    """ISO 8601 date/date-time (UTC unless an offset is given) or epoch seconds (also `n/d`)."""
     t = text.strip()
     if _EPOCH.match(t):
         return Fraction(Decimal(t))
+    if _RATIO.match(t):  # epoch seconds as n/d: how quod prints non-decimal witness values
+        return parse_number(t)
     m = _DATE.match(t)
     if not m:
         return None
