@@ -104,8 +104,10 @@ def run_one(path: Path, backend: str, timeout: float, extra: Sequence[str] = ())
         note = (err.strip().splitlines() or [f"exit code {proc.returncode}"])[-1][:300]
         return Record(str(path), family_of(path), backend, "error", elapsed, expected, note)
     status = m.group(1)
-    if status == "unknown" and elapsed >= timeout:
-        status = "timeout"
+    if elapsed > timeout:
+        # the wall-clock limit is the limit: an answer after it does not count as solved
+        note = f"answered {status} after the limit" if status != "unknown" else ""
+        return Record(str(path), family_of(path), backend, "timeout", elapsed, expected, note)
     note = err.strip().splitlines()[-1][:300] if err.strip() and status not in ("sat", "unsat") else ""
     return Record(str(path), family_of(path), backend, status, elapsed, expected, note)
 
