@@ -66,6 +66,13 @@ def _row(
     }
 
 
+def _opts(engine: str, timeout: float) -> SolveOptions:
+    """One solver alone (no sampling, no second opinion), or quod's defaults ("quod")."""
+    if engine == "quod":
+        return SolveOptions(timeout=timeout)
+    return SolveOptions((engine,), timeout, cross_check=False, polish=False, sample=False)
+
+
 def run_compare(args: argparse.Namespace) -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -105,9 +112,9 @@ def run_public(args: argparse.Namespace) -> None:
                 pols.append(p)
     with (out / "public.jsonl").open("w") as fh:
         for i, p in enumerate(pols, 1):
-            for engine in ("cvc5", "z3"):
+            for engine in args.engines.split(","):
                 t = time.perf_counter()
-                res = public(p, SolveOptions((engine,), args.timeout, cross_check=False, polish=False))
+                res = public(p, _opts(engine, args.timeout))
                 row = _row("public", Path(p.source).name, engine, res, time.perf_counter() - t)
                 fh.write(json.dumps(row) + "\n")
                 print(f"[{i}/{len(pols)}] {row['name']} {engine}: {row['verdict']} {row['seconds']:.2f}s",
@@ -130,7 +137,9 @@ def table(args: argparse.Namespace) -> None:
         if not path.exists():
             continue
         rows = [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
-        engines = sorted({r["engine"] for r in rows}, key=lambda e: ["cvc5", "z3", "automata"].index(e))
+        engines = sorted(
+            {r["engine"] for r in rows}, key=lambda e: ["cvc5", "z3", "automata", "quod"].index(e)
+        )
         print(f"\n{kind}: {len({r['name'] for r in rows})} inputs\n")
         print("| engine | queries | decided | unknown | median s | worst s |")
         print("|---|---|---|---|---|---|")
@@ -182,6 +191,7 @@ def main() -> None:
     c.set_defaults(func=run_compare)
     p = sub.add_parser("public")
     p.add_argument("--timeout", type=float, default=10.0)
+    p.add_argument("--engines", default="cvc5,z3,quod")
     p.add_argument("--out", default="bench-out/policy")
     p.set_defaults(func=run_public)
     t = sub.add_parser("table")

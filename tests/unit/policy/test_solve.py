@@ -34,6 +34,9 @@ PUBLIC_POLICY = parse_policy(
 )
 
 
+NO_SAMPLING = SolveOptions(sample=False)  # these tests are about the solvers' answers
+
+
 class Fake:
     def __init__(self, answer: str, real: Any = None) -> None:
         self.answer = answer
@@ -69,33 +72,33 @@ def patch(monkeypatch: pytest.MonkeyPatch, answers: dict[str, str]) -> None:
 
 def test_all_unknown_is_unknown_never_not_public(monkeypatch: pytest.MonkeyPatch) -> None:
     patch(monkeypatch, {"cvc5": "unknown", "z3": "unknown"})
-    r = public(PUBLIC_POLICY)
+    r = public(PUBLIC_POLICY, NO_SAMPLING)
     assert r.verdict == "unknown" and "gave up" in r.reason
 
 
 def test_a_lying_unsat_is_overruled_by_a_confirmed_witness(monkeypatch: pytest.MonkeyPatch) -> None:
     patch(monkeypatch, {"cvc5": "unsat", "z3": "real"})
-    r = public(PUBLIC_POLICY)
+    r = public(PUBLIC_POLICY, NO_SAMPLING)
     (c,) = r.checks
     assert r.verdict == "public" and c.witness is not None and "SOLVERS DISAGREE" in c.note
 
 
 def test_unsat_without_cross_check_is_reported_as_such(monkeypatch: pytest.MonkeyPatch) -> None:
     patch(monkeypatch, {"cvc5": "unsat", "z3": "real"})
-    r = public(PUBLIC_POLICY, SolveOptions(cross_check=False))
+    r = public(PUBLIC_POLICY, SolveOptions(cross_check=False, sample=False))
     assert r.verdict == "not-public"  # documents what --no-cross-check trusts: the first solver
 
 
 def test_unconfirmed_model_is_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
     patch(monkeypatch, {"cvc5": "bad-model", "z3": "bad-model"})
-    r = public(PUBLIC_POLICY)
+    r = public(PUBLIC_POLICY, NO_SAMPLING)
     assert r.verdict == "unknown" and "not confirmed" in r.reason
 
 
 def test_compare_with_one_direction_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
     patch(monkeypatch, {"cvc5": "unknown", "z3": "unknown"})
     a = parse_policy(json.dumps({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
-    r = compare(a, a)
+    r = compare(a, a, NO_SAMPLING)
     assert r.verdict == "unknown" and r.reason == "both directions unknown"
 
 
@@ -116,3 +119,10 @@ def test_printable_rewrites_odd_characters_injectively() -> None:
     assert out is not None
     a, r, v = out.action[-1], out.resource[-2:], out.context["k:x"][0]
     assert a.isprintable() and r == v + a and a != v
+
+
+def test_sampling_finds_obvious_witnesses_without_a_solver(monkeypatch: pytest.MonkeyPatch) -> None:
+    patch(monkeypatch, {"cvc5": "unknown", "z3": "unknown"})
+    r = public(PUBLIC_POLICY)
+    (c,) = r.checks
+    assert r.verdict == "public" and [x.solver for x in c.runs] == ["sampling"]
