@@ -26,6 +26,8 @@ SCHEMA: dict[str, dict[str, tuple[Any, Any]]] = {
         "save_trajectories": (bool, False),
         # torch CPU threads; more than one thread on a shared or small machine is often much slower
         "threads": (int, 1),
+        # stop early once the mean rollout success of the last 10 steps reaches this
+        "stop_success": ((*_NUM, type(None)), None),
     },
     "env": {"name": (str, "app")},  # other keys are the environment's options
     "model": {

@@ -181,13 +181,19 @@ def train(
         for step in range(top["steps"]):
             row = _one_step(step, cfg, setup, trainer, sync, tasks, rng, out)
             trajs = row.pop("_trajs")
-            if top["eval_every"] and (step % top["eval_every"] == 0 or step == top["steps"] - 1):
+            recent = [r["success"] for r in rows[-9:]] + [row["success"]]
+            target = top["stop_success"]
+            stop = target is not None and len(recent) == 10 and sum(recent) / 10 >= target
+            last = stop or step == top["steps"] - 1
+            if top["eval_every"] and (step % top["eval_every"] == 0 or last):
                 row.update(_eval_rows(setup, eval_tasks, step))
             rows.append(row)
             log.write(json.dumps(row) + "\n")
             log.flush()
             bar.update(1)
             bar.set_postfix(success=f"{row['success']:.2f}", reward=f"{row['reward']:.2f}", v=trainer.version)
+            if stop:
+                break
     bar.close()
     save_policy(setup.policy, out / "final")
     if plots:

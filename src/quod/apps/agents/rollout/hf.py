@@ -1,7 +1,9 @@
 """Rollout with Hugging Face transformers on the local CPU (or GPU), batched per turn.
 
-One prefill over the left-padded contexts of all active episodes, then one
-decode step per token for the whole batch with the KV cache. Sampling is done
+One prefill over the left-padded contexts of all active episodes, then decode
+steps for the whole batch with the KV cache; under constrained decoding, the
+tokens forced by the allowed set are appended without a forward pass of
+their own (jump-forward) and fed to the model in one block. Sampling is done
 here rather than by `generate()` so that the logprob recorded for each token
 is the one of the distribution actually sampled from, including the
 constrained-decoding mask.
@@ -79,20 +81,30 @@ class HFEngine:
         nodes = [r.trie.root if r.trie is not None else None for r in requests]
         active = [True] * b
         next_pos = pos[:, -1] + 1
-        for _ in range(sampling.max_new_tokens):
-            toks = self._sample_step(logits, requests, nodes, active, gens, sampling)
+        while any(active):
+            fed = self._sample_step(logits, requests, nodes, active, gens, sampling)
             if not any(active):
                 break
-            attn = torch.cat([attn, torch.ones((b, 1), dtype=torch.long)], dim=1)
+            # feed every row's new tokens in one block; shorter rows are padded with masked slots
+            w = max(len(f) for f in fed)
+            block = torch.full((b, w), self.pad_id, dtype=torch.long)
+            block_mask = torch.zeros((b, w), dtype=torch.long)
+            for i, f in enumerate(fed):
+                if f:
+                    block[i, : len(f)] = torch.tensor(f, dtype=torch.long)
+                    block_mask[i, : len(f)] = 1
+            attn = torch.cat([attn, block_mask], dim=1)
+            positions = next_pos.view(b, 1) + torch.arange(w).view(1, w)
             out = self.model(
-                input_ids=toks.view(b, 1).to(self.device),
+                input_ids=block.to(self.device),
                 attention_mask=attn.to(self.device),
-                position_ids=next_pos.view(b, 1).to(self.device),
+                position_ids=positions.to(self.device),
                 past_key_values=past,
                 use_cache=True,
             )
-            past, logits = out.past_key_values, out.logits[:, -1, :].float().cpu()
-            next_pos = next_pos + 1
+            last = torch.tensor([max(len(f), 1) - 1 for f in fed])
+            past, logits = out.past_key_values, out.logits[torch.arange(b), last, :].float().cpu()
+            next_pos = next_pos + torch.tensor([len(f) for f in fed])
         return gens
 
     def _sample_step(
@@ -103,14 +115,22 @@ class HFEngine:
         active: list[bool],
         gens: list[Generation],
         sampling: Sampling,
-    ) -> Any:
+    ) -> list[list[int]]:
+        """Sample one token per active row, then append the forced tokens that follow it.
+
+        Returns, per row, the tokens to feed to the model next (empty for rows that finished).
+        Forced tokens (a single allowed continuation) have probability 1 under the
+        constrained distribution: they are emitted without a forward pass each
+        ("jump-forward"), which is where most of the tokens of a tool call are.
+        """
         torch = self.torch
         temp = 1.0 if sampling.greedy else sampling.temperature
         logp_all = torch.log_softmax(logits / temp, dim=-1)
-        toks = torch.full((len(requests),), self.pad_id, dtype=torch.long)
+        fed: list[list[int]] = [[] for _ in requests]
         for i, r in enumerate(requests):
             if not active[i]:
                 continue
+            g = gens[i]
             logp = logp_all[i]
             allowed: list[int] | None = None
             if r.trie is not None:
@@ -122,21 +142,37 @@ class HFEngine:
                 tok = int(torch.argmax(logp))
             else:
                 tok = int(torch.multinomial(logp.exp(), 1, generator=self._gen))
-            g = gens[i]
             g.ids.append(tok)
             g.logprobs.append(float(logp[tok]))
-            toks[i] = tok
+            fed[i].append(tok)
             self.tokens_generated += 1
-            if allowed is not None and g.allowed is not None:
-                g.allowed.append(allowed)
-                trie: TokenTrie = r.trie  # type: ignore[assignment]
-                nodes[i] = trie.step(nodes[i], tok)
-                if trie.finished(nodes[i]):
+            if r.trie is None:
+                if tok in self.stop_ids:
                     active[i] = False
                     g.finish = "stop"
-                    g.choice = trie.index_of(nodes[i])
-                    continue
-            if tok in self.stop_ids and r.trie is None:
+                    fed[i] = []
+                elif len(g.ids) >= sampling.max_new_tokens:
+                    active[i] = False
+                    fed[i] = []
+                continue
+            assert allowed is not None and g.allowed is not None
+            g.allowed.append(allowed)
+            trie: TokenTrie = r.trie
+            nodes[i] = trie.step(nodes[i], tok)
+            while len(nodes[i]) == 1 and len(g.ids) < sampling.max_new_tokens:
+                (forced,) = nodes[i]
+                g.ids.append(forced)
+                g.logprobs.append(0.0)
+                g.allowed.append([forced])
+                fed[i].append(forced)
+                self.tokens_generated += 1
+                nodes[i] = trie.step(nodes[i], forced)
+            if trie.finished(nodes[i]):
                 active[i] = False
                 g.finish = "stop"
-        return toks
+                g.choice = trie.index_of(nodes[i])
+                fed[i] = []
+            elif len(g.ids) >= sampling.max_new_tokens:
+                active[i] = False
+                fed[i] = []
+        return fed
