@@ -55,6 +55,7 @@ Node = list[Any]
 _APP, _LET_BIND, _LET_BODY, _QUANT, _ANNOT = range(5)
 _SPECIAL = frozenset({"let", "forall", "exists", "!", "_", "as", "match", "lambda", "par"})
 _SORT_DEPTH_LIMIT = 200
+_MAX_LITERAL_WIDTH = 1 << 24
 _BUILTIN_SORTS: dict[str, Sort] = {"Bool": BOOL, "Int": INT, "Real": REAL, "String": STRING, "RegLan": REGLAN}
 _UNSUPPORTED_SORTS = frozenset(
     {"FloatingPoint", "RoundingMode", "Float16", "Float32", "Float64", "Float128", "Set"}
@@ -281,32 +282,62 @@ class TermReader:
         if first.__class__ is not list:
             assert isinstance(first, Term)
             return first
+        # The loop below is the parser's hot path: the common cases (applications
+        # of built-in or declared functions to atoms) are handled inline.
+        atoms_get = self.sym.atoms.get
+        funs_get = self.sym.funs.get
+        heads_get = HEADS.get
+        local = self.local
         stack: list[list[Any]] = [first]  # type: ignore[list-item]
         while True:
             f = stack[-1]
             i = f[2]
-            if i < f[3]:
-                f[2] = i + 1
+            end = f[3]
+            if i < end:
                 if f[0] is _LET_BIND:
+                    f[2] = i + 1
                     par = f[1][i]
                     child = par[2]
-                    ci = 2
+                    if child.__class__ is str:
+                        f[4].append(self.atom(child, par, 2))
+                        continue
                 else:
                     par = f[1]
-                    child = par[i]
-                    ci = i
-                if child.__class__ is str:
-                    f[4].append(self.atom(child, par, ci))
+                    args = f[4]
+                    while i < end:  # a run of atom arguments at once
+                        child = par[i]
+                        if child.__class__ is not str:
+                            break
+                        t = None if local else atoms_get(child)
+                        args.append(t if t is not None else self.atom(child, par, i))
+                        i += 1
+                    if i == end:
+                        f[2] = end
+                        continue
+                    f[2] = i + 1
+                head = child[1] if len(child) > 2 else None
+                if head.__class__ is str and head not in _SPECIAL:
+                    h = heads_get(head) if funs_get(head) is None and not local else None
+                    if h is None:
+                        h = self._function(head, child)
+                    stack.append([_APP, child, 2, len(child), [], h])
+                    continue
+                r = self._enter(child)
+                if r.__class__ is list:
+                    stack.append(r)  # type: ignore[arg-type]
                 else:
-                    r = self._enter(child)
-                    if r.__class__ is list:
-                        stack.append(r)  # type: ignore[arg-type]
-                    else:
-                        f[4].append(r)
+                    f[4].append(r)
                 continue
-            result = self._finish(f)
-            if result is None:  # the frame continues (let body)
-                continue
+            result: Term | None
+            if f[0] is _APP:
+                try:
+                    result = f[5](f[4], f[1])
+                except SortError as e:
+                    raise self.fail(SORT, e.message, f[1]) from None
+            else:
+                result = self._finish(f)
+                if result is None:  # the frame continues (let body)
+                    continue
             stack.pop()
             if not stack:
                 return result
@@ -600,7 +631,14 @@ class TermReader:
                 width = self.numeral(node[3], node, 3)
                 if width <= 0:
                     raise self.fail(BAD_LITERAL, "bit-vector width must be positive", node, node, 3)
-                return const(parse_int(name[2:]) % (1 << width), BitVecSort(width))
+                if width > _MAX_LITERAL_WIDTH:  # constants are checked against 2**width
+                    raise self.fail(
+                        UNSUPPORTED, f"bit-vector literal wider than {_MAX_LITERAL_WIDTH} bits", node
+                    )
+                value = parse_int(name[2:])
+                if value.bit_length() > width:
+                    value &= (1 << width) - 1
+                return const(value, BitVecSort(width))
             if name == "char" and node[3].__class__ is str and node[3].startswith("#x"):
                 digits = node[3][2:]
                 if 1 <= len(digits) <= 5 and all(d in _HEX for d in digits) and int(digits, 16) <= 0x2FFFF:

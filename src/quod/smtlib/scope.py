@@ -49,14 +49,18 @@ class SymbolTable:
         self.atoms: dict[str, Term] = dict(builtin_atoms)
         self.funs: dict[str, FunEntry] = {}
         self.sorts: dict[str, SortDecl] = {}
-        # one undo log per assertion level; level 0 is the base level
+        # Undo logs of the assertion levels; level 0 is the base level. One
+        # (push n) is one entry standing for n levels (only its innermost
+        # level can have changes), so huge pushes cost no memory.
         self._logs: list[list[tuple[dict[str, Any], str, Any]]] = [[]]
+        self._mult: list[int] = [1]
+        self._levels = 0
         self.global_declarations = False
 
     @property
     def levels(self) -> int:
         """Number of pushed assertion levels (0 at the base)."""
-        return len(self._logs) - 1
+        return self._levels
 
     def _set(self, table: dict[str, Any], name: str, value: Any) -> None:
         if not self.global_declarations:
@@ -76,12 +80,23 @@ class SymbolTable:
         return name in self._builtin
 
     def push(self, n: int) -> None:
-        for _ in range(n):
+        if n > 0:
             self._logs.append([])
+            self._mult.append(n)
+            self._levels += n
 
     def pop(self, n: int) -> None:
-        for _ in range(n):
-            self._undo(self._logs.pop())
+        assert n <= self._levels
+        self._levels -= n
+        while n > 0:
+            self._undo(self._logs[-1])
+            self._logs[-1] = []
+            if self._mult[-1] <= n:
+                n -= self._mult.pop()
+                self._logs.pop()
+            else:
+                self._mult[-1] -= n
+                n = 0
 
     def _undo(self, log: list[tuple[dict[str, Any], str, Any]]) -> None:
         for table, name, old in reversed(log):
@@ -92,8 +107,7 @@ class SymbolTable:
 
     def reset_assertions(self) -> None:
         """Pop all levels and undo the base level too (keeps global declarations)."""
-        while len(self._logs) > 1:
-            self._undo(self._logs.pop())
+        self.pop(self._levels)
         self._undo(self._logs[0])
         self._logs[0] = []
 
@@ -102,6 +116,8 @@ class SymbolTable:
         self.funs = {}
         self.sorts = {}
         self._logs = [[]]
+        self._mult = [1]
+        self._levels = 0
         self.global_declarations = False
 
 

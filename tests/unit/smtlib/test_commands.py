@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from quod.core import Int, IntVal, Op
+from quod.core import And, Int, IntVal, Op
 from quod.core.errors import QuodError
 from quod.core.sorts import BOOL, INT, REAL, UninterpretedSort
 from quod.core.terms import FuncDecl, make, var
@@ -188,6 +188,16 @@ def test_push_pop_scopes_declarations() -> None:
     assert e.diagnostic.code == "Q0202" and str(e.span) == "in.smt2:4:12"
     e = err("(push 1)(pop 2)")
     assert e.diagnostic.code == "Q0205"
+
+
+def test_huge_push_counts_cost_nothing_and_pop_partially() -> None:
+    s = parse_script(
+        "(declare-const x Int)(push 1000000000)(declare-const y Int)(pop 999999999)"
+        "(declare-const y Bool)(assert (and y (> x 0)))(pop 1)(declare-const y Real)"
+    )
+    assert s.commands[-3].term is And(var("y", BOOL), Int("x") > 0)
+    assert err("(push 1000000000)(declare-const y Int)(pop 5)(assert (> y 0))").diagnostic.code == "Q0202"
+    assert err("(push 3)(pop 1)(pop 2)(pop 1)").diagnostic.code == "Q0205"
 
 
 def test_pop_restores_shadowed_definitions_and_names() -> None:

@@ -79,6 +79,9 @@ def test_bitvector_literals() -> None:
     assert t("#b101") is BitVecVal(5, 3)
     assert t("(_ bv5 32)") is BitVecVal(5, 32)
     assert t("(_ bv300 8)") is BitVecVal(300 % 256, 8)
+    with pytest.raises(QuodError) as e:
+        t("(_ bv1 100000000000)")  # would need a 2**(10**11) bound check
+    assert e.value.diagnostic.code == "Q0210"
 
 
 def test_string_literals_and_escapes() -> None:
