@@ -60,6 +60,7 @@ def _row(
         "name": name,
         "engine": engine,
         "verdict": res.verdict if res is not None else "n/a",
+        "reason": res.reason if res is not None else "",
         "seconds": round(seconds, 4),
         "questions": len(res.checks) if res is not None else 0,
         "note": note,
@@ -88,9 +89,7 @@ def run_compare(args: argparse.Namespace) -> None:
                     if engine == "automata":
                         res = compare_automata(a, b)
                     else:
-                        res = compare(
-                            a, b, SolveOptions((engine,), args.timeout, cross_check=False, polish=False)
-                        )
+                        res = compare(a, b, _opts(engine, args.timeout))
                 except Unsupported as e:
                     res, note = None, f"not applicable: {e}"
                 except QuodError as e:
