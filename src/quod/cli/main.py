@@ -19,6 +19,7 @@ from quod.core.errors import QuodError
 COMMANDS: dict[str, tuple[str, str]] = {
     "solve": ("quod.cli.solve", "solve an SMT-LIB file (behaves like an SMT-LIB solver)"),
     "check": ("quod.cli.check", "check a certificate bundle with the trusted kernel"),
+    "smtlib": ("quod.smtlib.cli", "check, summarise or re-print SMT-LIB v2.6 files"),
     "bench": ("quod.cli.bench", "run backends over benchmark files; tables and cactus plots"),
     "verify": ("quod.cli.verify", "prove contracts of Python functions"),
     "protocol": ("quod.cli.protocol", "check protocol models; prove invariants; monitor logs"),
