@@ -97,6 +97,7 @@ class EagerResult:
     status: str  # sat | unsat | unknown
     model: Model | None = None
     proof: Proof | None = None
+    cnf: Cnf | None = None  # the encoded CNF, kept when a proof was requested
     cnf_sha256: str = ""
     core: list[Term] | None = None
     reason: str = ""
@@ -286,7 +287,8 @@ def solve(
         if assumptions:
             core_lits = set(res.core or [])
             core = [a for a, lit in zip(assumptions, ep.assumption_lits) if lit in core_lits]
-        return EagerResult("unsat", proof=res.proof, cnf_sha256=digest, core=core, stats=stats)
+        kept = ep.cnf if opts.proof else None
+        return EagerResult("unsat", proof=res.proof, cnf=kept, cnf_sha256=digest, core=core, stats=stats)
     if res.status != "sat":
         return EagerResult("unknown", reason=res.reason, stats=stats)
     assert res.model is not None

@@ -143,3 +143,18 @@ def test_proof_is_returned_on_unsat():
     x, y, z = Ints("x y z")
     r = solve([x < y, y < z, z < x], EagerOptions(proof=True))
     assert r.status == "unsat" and r.proof is not None and r.cnf_sha256
+
+
+@pytest.mark.parametrize("sat", ["cadical195", "cadical-bin"])
+def test_unsat_proof_is_accepted_by_the_kernel_drat_checker(sat):
+    from quod.kernel.drat import check_drat
+
+    x, y, z = Ints("x y z")
+    fs = [x - y >= 1, y - z >= 1, Or(z - x >= 0, x - z <= 1)]
+    r = solve(fs, EagerOptions(proof=True, sat_solver=sat))
+    assert r.status == "unsat" and r.cnf is not None
+    assert r.cnf.sha256() == r.cnf_sha256
+    verdict, _ = check_drat(r.cnf.clauses, r.proof.data())
+    assert verdict.verified, verdict.reason
+    # the same proof cannot refute a satisfiable part of the CNF
+    assert not check_drat(r.cnf.clauses[:1], r.proof.data())[0].verified
