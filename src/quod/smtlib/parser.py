@@ -57,7 +57,7 @@ from quod.smtlib.errors import (
 )
 from quod.smtlib.lexer import Locator, SNode, read_sexprs, symbol_key, tokenize
 from quod.smtlib.logics import is_known_logic
-from quod.smtlib.reader import TermReader, decode_string
+from quod.smtlib.reader import TermReader
 from quod.smtlib.scope import Macro, SortDecl, SymbolTable
 from quod.smtlib.theory import BUILTIN_ATOMS, to_real
 
@@ -436,4 +436,4 @@ def _clip(s: str) -> str:
     return s if len(s) <= 60 else s[:57] + "..."
 
 
-__all__ = ["decode_string", "freeze", "parse_file", "parse_script", "parse_term"]
+__all__ = ["freeze", "parse_file", "parse_script", "parse_term"]

@@ -16,7 +16,6 @@ internal variables are renamed back to the written names afterwards
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -37,6 +36,8 @@ from quod.smtlib.errors import (
     error,
 )
 from quod.smtlib.lexer import Locator, SNode, is_symbol, symbol_key, token_key, unquote_symbol
+from quod.smtlib.literals import HEX_DIGITS as _HEX
+from quod.smtlib.literals import decode_string, parse_int
 from quod.smtlib.scope import Macro, SortDecl, SymbolTable
 from quod.smtlib.theory import (
     DECIMAL_RE,
@@ -46,7 +47,6 @@ from quod.smtlib.theory import (
     Handler,
     indexed_handler,
     is_unsupported,
-    lift,
     to_real,
 )
 
@@ -60,57 +60,6 @@ _BUILTIN_SORTS: dict[str, Sort] = {"Bool": BOOL, "Int": INT, "Real": REAL, "Stri
 _UNSUPPORTED_SORTS = frozenset(
     {"FloatingPoint", "RoundingMode", "Float16", "Float32", "Float64", "Float128", "Set"}
 )
-
-
-def parse_int(tok: str) -> int:
-    """A numeral of any length (Python limits int(str) to 4300 digits)."""
-    if len(tok) <= 4000:
-        return int(tok)
-    value = 0
-    for i in range(0, len(tok), 4000):
-        chunk = tok[i : i + 4000]
-        value = value * 10 ** len(chunk) + int(chunk)
-    return value
-
-
-def decode_string(body: str) -> str:
-    """The value of a string literal's contents: `""` is `"`, `\\u{..}`/`\\udddd` are code points."""
-    body = body.replace('""', '"')
-    if "\\u" not in body:
-        return body
-    out: list[str] = []
-    i = 0
-    n = len(body)
-    while i < n:
-        c = body[i]
-        if c == "\\" and i + 1 < n and body[i + 1] == "u":
-            code, width = _escape(body, i + 2)
-            if width:
-                out.append(chr(code))
-                i += 2 + width
-                continue
-        out.append(c)
-        i += 1
-    return "".join(out)
-
-
-_HEX = frozenset("0123456789abcdefABCDEF")
-
-
-def _escape(body: str, j: int) -> tuple[int, int]:
-    """(code point, characters consumed after `\\u`) or (0, 0) when not an escape."""
-    if j < len(body) and body[j] == "{":
-        k = body.find("}", j + 1)
-        digits = body[j + 1 : k] if k > 0 else ""
-        if 1 <= len(digits) <= 5 and all(d in _HEX for d in digits):
-            code = int(digits, 16)
-            if code <= 0x2FFFF:
-                return code, len(digits) + 2
-        return 0, 0
-    digits = body[j : j + 4]
-    if len(digits) == 4 and all(d in _HEX for d in digits):
-        return int(digits, 16), 4
-    return 0, 0
 
 
 class TermReader:
@@ -720,6 +669,4 @@ def _show(x: Any) -> str:
     return "a list"
 
 
-CheckFresh = Callable[[str, Node, int], None]
-
-__all__ = ["TermReader", "decode_string", "lift", "parse_int"]
+__all__ = ["TermReader"]
