@@ -191,8 +191,11 @@ def run_prove(args: argparse.Namespace) -> int:
     for a in res.attempts:
         print("  tried " + ", ".join(f"{k}={v}" for k, v in a.items()))
     if res.check is not None:
-        for o in res.check.obligations:
-            print(f"  kernel: {o.name}: {o.verdict.value} ({o.detail})")
+        from quod.protocol.prove import summarize
+
+        for o in summarize(res.check):
+            pieces = f", {o['pieces']} queries" if o["pieces"] > 1 else ""
+            print(f"  kernel: {o['name']}: {o['verdict']} ({o['detail']}{pieces})")
     if res.counterexample:
         from quod.protocol.explore import Step
         from quod.protocol.report import render_trace

@@ -161,6 +161,15 @@ def member(x: Any, s: Any) -> Any:
     return x in s
 
 
+def count(items: Iterable[Any]) -> Any:
+    """How many of `items` hold (a symbolic sum when some are symbolic)."""
+    xs = list(items)
+    sym = [x for x in xs if hasattr(x, "__quod_count__")]
+    if sym:
+        return sym[0].__quod_count__(xs)
+    return sum(1 for x in xs if x)
+
+
 def card(s: Any) -> Any:
     """Number of elements of a set (symbolic sets give a symbolic count)."""
     if hasattr(s, "__quod_card__"):
@@ -270,22 +279,44 @@ class Network(Generic[M]):
         return "Network{" + ", ".join(parts) + "}"
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(t: type) -> tuple[str, ...] | None:
+    names = _FIELD_NAMES.get(t, ())
+    if names == ():
+        names = tuple(f.name for f in dataclasses.fields(t)) if dataclasses.is_dataclass(t) else None
+        _FIELD_NAMES[t] = names
+    return names
+
+
 def canon(v: Any) -> Any:
     """A hashable, totally ordered encoding of a state value (sets sorted)."""
-    if v is None or isinstance(v, (bool, int, str)):
+    t = type(v)
+    if t is int or t is str or t is bool or v is None:
         return v
-    if isinstance(v, tuple):
-        return tuple(canon(x) for x in v)
-    if isinstance(v, frozenset):
-        return ("{}", *sorted((canon(x) for x in v), key=_order))
-    if isinstance(v, Network):
-        items = sorted(((canon(m), c) for m, c in v._counts.items()), key=_order)
-        return ("net", *items)
-    if dataclasses.is_dataclass(v) and not isinstance(v, type):
-        return (type(v).__name__, *(canon(getattr(v, f.name)) for f in dataclasses.fields(v)))
+    if t is tuple:
+        return tuple([canon(x) for x in v])
+    if t is frozenset:
+        return ("{}", *_sorted([canon(x) for x in v]))
+    if t is Network:
+        return ("net", *_sorted([(canon(m), c) for m, c in v._counts.items()]))
+    names = _field_names(t)
+    if names is not None:
+        return (t.__name__, *[canon(getattr(v, n)) for n in names])
+    if isinstance(v, (int, str)):
+        return v
     raise model_error(
-        f"state values of type {type(v).__name__} are not supported (use tuples, frozensets, dataclasses)"
+        f"state values of type {t.__name__} are not supported (use tuples, frozensets, dataclasses)"
     )
+
+
+def _sorted(xs: list[Any]) -> list[Any]:
+    try:
+        xs.sort()
+    except TypeError:  # mixed kinds (e.g. None next to ints): fall back to a total order
+        xs.sort(key=_order)
+    return xs
 
 
 def _order(x: Any) -> Any:
@@ -506,6 +537,7 @@ __all__ = [
     "card",
     "choose",
     "constraint",
+    "count",
     "eventually",
     "exists",
     "forall",

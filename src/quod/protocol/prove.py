@@ -96,10 +96,7 @@ class ProofResult:
             d["kernel_check"] = {
                 "verdict": self.check.verdict.value,
                 "method": self.check.method,
-                "obligations": [
-                    {"name": o.name, "verdict": o.verdict.value, "detail": o.detail}
-                    for o in self.check.obligations
-                ],
+                "obligations": summarize(self.check),
             }
         if self.counterexample:
             d["counterexample"] = self.counterexample
@@ -121,7 +118,8 @@ class Prover:
         if not wanted:
             raise ProtocolError(f"{proto.name} has no @invariant to prove", code="Q0702")
         self.wanted = wanted
-        self.prop = t_and(self.sm.invariants[w] for w in wanted)
+        # a path that leaves the finite universes sets the error flag: never allowed
+        self.prop = t_and([*(self.sm.invariants[w] for w in wanted), t_not(self.sm.error)])
         self.ts = TransitionSystem(
             tuple(self.sm.variables), tuple(self.sm.primed), self.sm.init, self.sm.trans
         )
@@ -142,7 +140,7 @@ class Prover:
 
     def _run(self, attempts: list[dict[str, Any]]) -> ProofResult:
         # 1. the model's own invariants
-        inv = t_and([self.sm.type_ok, *self.sm.invariants.values()])
+        inv = t_and([self.sm.type_ok, *self.sm.invariants.values(), t_not(self.sm.error)])
         cert = Certificate(self.ts, inv, self.prop)
         chk = self.discharge(cert)
         attempts.append({"method": "user invariants", "verdict": chk.verdict.value, **_failed(chk)})
@@ -188,26 +186,49 @@ class Prover:
 
     # --- discharging certificates -----------------------------------------------------------
     def discharge(self, cert: Certificate) -> CertificateCheck:
+        """Answers from every solver on the kernel's obligations; the kernel decides."""
         exhaustive = check_exhaustive(cert, limit=1 << 12)
         if exhaustive.verdict is not Verdict.UNDECIDED:
             return exhaustive
-        answers: dict[str, list[Answer]] = {}
-        for ob in obligations(cert):
-            answers[ob.name] = []
-            for name in self.opts.solvers:
-                r = self._solve(name, [ob.formula])
-                if isinstance(r, Sat):
-                    answers[ob.name].append(Answer(name, "sat", r.model))
-                    break  # a checked counterexample settles it
-                answers[ob.name].append(
-                    Answer(
-                        name, "unsat" if isinstance(r, Unsat) else "unknown", reason=getattr(r, "reason", "")
-                    )
+        obs = obligations(cert)
+        answers: dict[str, list[Answer]] = {ob.name: [] for ob in obs}
+        refuted: set[str] = set()
+        for name in self.opts.solvers:
+            singles = [ob for ob in obs if not _is_piece(ob)]
+            pieces = [ob for ob in obs if _is_piece(ob)]
+            for ob in singles:
+                if ob.name not in refuted:
+                    self._record(answers, refuted, ob.name, name, self._solve(name, [ob.formula]))
+            if pieces:
+                # consecution pieces share inv and not-inv': assert those once, then one
+                # scoped check per piece (the answer is for the piece's whole formula)
+                inv, _, inv_next = pieces[0].formula.args
+                solver = get_solver(
+                    name, logic=_logic([pieces[0].formula]), limits=Limits(timeout=self.opts.timeout)
                 )
+                solver.add(inv, inv_next)
+                for ob in pieces:
+                    if ob.name in refuted:
+                        continue
+                    solver.push()
+                    solver.add(ob.formula.args[1])
+                    self._record(answers, refuted, ob.name, name, solver.check())
+                    solver.pop()
+            if refuted:
+                break  # a kernel-checked counterexample settles it; no need for the other solver
         return check_answers(cert, answers, required=self.opts.solvers)
 
+    @staticmethod
+    def _record(answers: dict[str, list[Answer]], refuted: set[str], ob: str, solver: str, r: Any) -> None:
+        if isinstance(r, Sat):
+            answers[ob].append(Answer(solver, "sat", r.model))
+            refuted.add(ob)
+        else:
+            status = "unsat" if isinstance(r, Unsat) else "unknown"
+            answers[ob].append(Answer(solver, status, reason=getattr(r, "reason", "")))
+
     def _solve(self, name: str, formulas: Sequence[Term]) -> Any:
-        s = get_solver(name, logic="ALL", limits=Limits(timeout=self.opts.timeout))
+        s = get_solver(name, logic=_logic(formulas), limits=Limits(timeout=self.opts.timeout))
         s.add(*formulas)
         return s.check()
 
@@ -302,7 +323,7 @@ class Prover:
 
     def _cti(self, cert: Certificate) -> list[dict[str, Any]]:
         """A counterexample to induction for the model's invariants, for the user to read."""
-        cons = next(o for o in obligations(cert) if o.name == "consecution")
+        cons = next(o for o in obligations(cert, split=False) if o.name == "consecution")
         r = self._solve(self.opts.solvers[0], [cons.formula])
         if not isinstance(r, Sat):
             return []
@@ -328,9 +349,46 @@ class Prover:
         ]
 
 
+def _is_piece(ob: Any) -> bool:
+    f = ob.formula
+    return bool(ob.name.startswith("consecution[") and f.op.value == "and" and len(f.args) == 3)
+
+
+def _logic(formulas: Sequence[Term]) -> str:
+    """QF_LIA when the formulas stay in linear integer arithmetic (helps cvc5), else ALL."""
+    from quod.core.ops import Op
+    from quod.core.walk import post_order
+
+    for t in post_order(formulas, into_binders=False):
+        if t.op in (Op.IDIV, Op.MOD) or (t.op is Op.MUL and sum(1 for a in t.args if not a.is_const) > 1):
+            return "ALL"
+        if not (t.sort.is_bool or t.sort.is_int):
+            return "ALL"
+    return "QF_LIA"
+
+
 def _failed(chk: CertificateCheck) -> dict[str, Any]:
     bad = [f"{o.name}: {o.detail}" for o in chk.obligations if o.verdict is not Verdict.CHECKED]
+    if len(bad) > 5:
+        bad = [*bad[:5], f"... and {len(bad) - 5} more"]
     return {"failed_obligations": bad} if bad else {}
+
+
+def summarize(chk: CertificateCheck) -> list[dict[str, Any]]:
+    """Obligations grouped by kind (consecution comes in one piece per transition kind)."""
+    groups: dict[str, list[Any]] = {}
+    for o in chk.obligations:
+        groups.setdefault(o.name.split("[")[0], []).append(o)
+    out = []
+    for name, obs in groups.items():
+        bad = [o for o in obs if o.verdict is not Verdict.CHECKED]
+        verdict = (bad[0].verdict if bad else Verdict.CHECKED).value
+        detail = bad[0].detail if bad else obs[0].detail
+        entry: dict[str, Any] = {"name": name, "verdict": verdict, "pieces": len(obs), "detail": detail}
+        if bad:
+            entry["failed_pieces"] = [o.name for o in bad[:10]]
+        out.append(entry)
+    return out
 
 
 # --- Spacer -------------------------------------------------------------------------------------

@@ -99,6 +99,7 @@ class Permuter:
         self.perms = list(itertools.permutations(range(n)))
         self._msg_shapes: dict[type, Shape] = {}
         self._collect(shape)
+        self.unary = _unary(shape)
 
     def _collect(self, sh: Shape) -> None:
         if sh.kind == "record":
@@ -131,7 +132,7 @@ class Permuter:
             return frozenset(self.apply(x, sh.elem, p) for x in v)
         if k == "net":
             counts: dict[Any, int] = {}
-            for m, c in v.items():
+            for m, c in v._counts.items():
                 pm = self.apply(m, self._message_shape(m), p)
                 counts[pm] = counts.get(pm, 0) + c
             return Network._of(counts, v)
@@ -163,7 +164,8 @@ class Permuter:
 
     def _candidates(self, s: Any) -> list[tuple[int, ...]]:
         n = len(self.perms[0])
-        sigs = [self._signature(s, i) for i in range(n)]
+        extra = self._message_signatures(s, n)
+        sigs = [(self._signature(s, i), extra[i]) for i in range(n)]
         order = sorted(range(n), key=lambda i: _order(sigs[i]))
         groups: list[list[int]] = []
         for i in order:
@@ -172,6 +174,10 @@ class Permuter:
             else:
                 groups.append([i])
         out: list[tuple[int, ...]] = []
+        if self.unary:
+            # every node occurrence is recorded in the signature, so nodes with equal
+            # signatures are interchangeable: one sorting permutation is enough
+            groups = [[i] for g in groups for i in g]
         for choice in itertools.product(*(itertools.permutations(g) for g in groups)):
             p = [0] * n
             pos = 0
@@ -182,15 +188,62 @@ class Permuter:
             out.append(tuple(p))
         return out
 
+    def _message_signatures(self, s: Any, n: int) -> list[tuple[Any, ...]]:
+        """Per node: the in-flight messages that mention it, with the node-free fields."""
+        out: list[list[Any]] = [[] for _ in range(n)]
+        for name, fs in self.shape.fields:
+            if fs.kind != "net":
+                continue
+            for m, c in getattr(s, name)._counts.items():
+                sh = self._message_shape(m)
+                free = tuple(canon(getattr(m, f)) for f, fsh in sh.fields if not fsh.has_nodes)
+                for f, fsh in sh.fields:
+                    if fsh.kind == "node":
+                        out[getattr(m, f)].append((type(m).__name__, f, free, c))
+        return [tuple(sorted(x)) for x in out]
+
     def _signature(self, s: Any, i: int) -> tuple[Any, ...]:
         sig: list[Any] = []
         for name, fs in self.shape.fields:
             v = getattr(s, name)
-            if fs.kind == "tuple" and fs.per_node and fs.elem is not None and not fs.elem.has_nodes:
-                sig.append(canon(v[i]))
+            if fs.kind == "tuple" and fs.per_node and fs.elem is not None:
+                e = fs.elem
+                if not e.has_nodes:
+                    sig.append(canon(v[i]))
+                elif e.kind == "set":
+                    # sizes and self-membership move with the node
+                    sig.append(
+                        (len(v[i]), i in v[i]) if e.elem is not None and e.elem.kind == "node" else len(v[i])
+                    )
+                elif e.kind == "node":
+                    sig.append(v[i] == i)
             elif fs.kind == "set" and fs.elem is not None and fs.elem.kind == "node":
                 sig.append(i in v)
         return tuple(sig)
+
+
+def _unary(sh: Shape) -> bool:
+    """True when each node id occurs only as a per-node index, in a top-level node set,
+    or as the only node field of a message (so per-node signatures capture the state)."""
+    for _, fs in sh.fields:
+        if not fs.has_nodes:
+            continue
+        if fs.kind == "tuple" and fs.per_node and fs.elem is not None and not fs.elem.has_nodes:
+            continue
+        if fs.kind == "set" and fs.elem is not None and fs.elem.kind == "node":
+            continue
+        if (
+            fs.kind == "net"
+            and fs.messages
+            and all(
+                sum(1 for _, f in m.fields if f.has_nodes) <= 1
+                and all(f.kind == "node" or not f.has_nodes for _, f in m.fields)
+                for m in fs.messages
+            )
+        ):
+            continue
+        return False
+    return True
 
 
 def _less(a: Any, b: Any) -> bool:

@@ -41,6 +41,17 @@ def unsupported(msg: str) -> ProtocolError:
     return ProtocolError(msg, code="Q0704")
 
 
+class OutOfRange(Exception):
+    """A path produced a value outside the finite universe the layout can represent.
+
+    Such a path is not dropped (that would lose behaviours and make proofs
+    unsound): it leads to the error flag, and proofs must show it unreachable.
+    """
+
+
+ERROR = object()  # result of a path that raised OutOfRange
+
+
 # --- small simplifying constructors --------------------------------------------
 
 
@@ -107,7 +118,8 @@ class Sym:
         self.term = term
 
     def __hash__(self) -> int:
-        raise unsupported("symbolic values cannot be hashed (used as a dict key or set element?)")
+        # hashing needs a concrete value (e.g. a message with a symbolic field put in a set)
+        return hash(concretize(self))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.term}>"
@@ -158,6 +170,10 @@ class SBool(Sym):
     def __quod_ite__(self, a: Any, b: Any) -> Any:
         return sym_ite(self.term, a, b)
 
+    def __quod_count__(self, items: list[Any]) -> SInt:
+        one, zero = B.IntVal(1), B.IntVal(0)
+        return SInt(B.Sum([t_ite(as_term(x), one, zero) for x in items]))
+
     def __and__(self, o: Any) -> SBool:
         return SBool(t_and([self.term, as_term(o)]))
 
@@ -194,14 +210,20 @@ class SInt(Sym):
         a, b = self.term, as_term(o)
         return SInt(op(b, a) if rev else op(a, b))
 
+    def _shift(self, c: Any, sign: int) -> tuple[int | None, int | None]:
+        # x + c stays within [lo + c, hi + c]: keeps concretization possible after arithmetic
+        if isinstance(c, int) and not isinstance(c, bool) and self.lo is not None and self.hi is not None:
+            return self.lo + sign * c, self.hi + sign * c
+        return None, None
+
     def __add__(self, o: Any) -> SInt:
-        return self._bin(lambda a, b: a + b, o)
+        return SInt(self.term + as_term(o), *self._shift(o, 1))
 
     def __radd__(self, o: Any) -> SInt:
-        return self._bin(lambda a, b: a + b, o, True)
+        return SInt(as_term(o) + self.term, *self._shift(o, 1))
 
     def __sub__(self, o: Any) -> SInt:
-        return self._bin(lambda a, b: a - b, o)
+        return SInt(self.term - as_term(o), *self._shift(o, -1))
 
     def __rsub__(self, o: Any) -> SInt:
         return self._bin(lambda a, b: a - b, o, True)
@@ -334,7 +356,7 @@ def _enum_term(values: tuple[Any, ...], v: Any) -> Term:
     try:
         return B.IntVal(values.index(v))
     except ValueError:
-        raise unsupported(f"{v!r} is not one of the enumeration values {values}") from None
+        raise OutOfRange(f"{v!r} is not one of the enumeration values {values}") from None
 
 
 def _remap(v: SEnum, values: tuple[Any, ...]) -> Term:
@@ -366,13 +388,8 @@ class SSet(Sym):
         return SBool(self.has_term(x))
 
     def has_term(self, x: Any) -> Term:
-        if isinstance(x, SInt):
-            return t_or(
-                [
-                    t_and([t_eq(x.term, B.IntVal(u)), m])
-                    for u, m in zip(self.universe, self.members, strict=True)
-                ]
-            )
+        if has_symbolic(x):
+            return t_or([t_and([match(x, u), m]) for u, m in zip(self.universe, self.members, strict=True)])
         i = self._index(x)
         return FALSE if i is None else self.members[i]
 
@@ -410,7 +427,8 @@ class SSet(Sym):
     def __ge__(self, other: Any) -> SBool:
         return _as_set(other, self.universe) <= self
 
-    __hash__ = Sym.__hash__
+    def __hash__(self) -> int:
+        raise unsupported("a symbolic set cannot be hashed (a set of sets?)")
 
     def __quod_card__(self) -> SInt:
         return SInt(B.Sum([t_ite(m, B.IntVal(1), B.IntVal(0)) for m in self.members]))
@@ -436,9 +454,9 @@ def _as_set(v: Any, universe: list[Any]) -> SSet:
                     t_or([m, t_eq(x.term, B.IntVal(u))]) for m, u in zip(members, universe, strict=True)
                 ]
                 continue
-            i = probe._index(x)
+            i = probe._index(concretize(x))
             if i is None:
-                raise unsupported(f"{x!r} is outside the universe of a symbolic set")
+                raise OutOfRange(f"{x!r} is outside the universe of a symbolic set")
             members[i] = TRUE
         return SSet(universe, members)
     raise unsupported(f"cannot combine a symbolic set with {v!r}")
@@ -460,7 +478,7 @@ class SNet:
         m = concretize(m)
         i = self._pos.get(canon(m))
         if i is None:
-            raise unsupported(f"message {m!r} is outside the message universe")
+            raise OutOfRange(f"message {m!r} is outside the message universe")
         return i
 
     def _set(self, i: int, t: Term) -> SNet:
@@ -497,6 +515,15 @@ class SNet:
         return _driver_branch(self.counts[self.index(m)] > B.IntVal(0))
 
     def has(self, m: Any) -> SBool:
+        if has_symbolic(m):
+            return SBool(
+                t_or(
+                    [
+                        t_and([match(m, u), c > B.IntVal(0)])
+                        for u, c in zip(self.universe, self.counts, strict=True)
+                    ]
+                )
+            )
         return SBool(self.counts[self.index(m)] > B.IntVal(0))
 
     def messages(self, kind: type | None = None) -> _SymMessages:
@@ -531,6 +558,36 @@ class _SymMessages:
         for m, c in self.candidates():
             if _driver_branch(c > B.IntVal(0)):
                 yield m
+
+
+def has_symbolic(v: Any) -> bool:
+    if isinstance(v, Sym):
+        return True
+    if isinstance(v, tuple):
+        return any(has_symbolic(x) for x in v)
+    if dataclasses.is_dataclass(v) and not isinstance(v, type):
+        return any(has_symbolic(getattr(v, f.name)) for f in dataclasses.fields(v))
+    return False
+
+
+def match(v: Any, u: Any) -> Term:
+    """The condition under which (possibly symbolic) `v` equals concrete `u`."""
+    if isinstance(v, SEnum):
+        eq: SBool = v == u
+        return eq.term
+    if isinstance(v, Sym):
+        if isinstance(u, (bool, int)):
+            return t_eq(v.term, as_term(u))
+        return FALSE
+    if isinstance(v, tuple):
+        if not isinstance(u, tuple) or len(u) != len(v):
+            return FALSE
+        return t_and(match(a, b) for a, b in zip(v, u, strict=True))
+    if dataclasses.is_dataclass(v) and not isinstance(v, type):
+        if type(u) is not type(v):
+            return FALSE
+        return t_and(match(getattr(v, f.name), getattr(u, f.name)) for f in dataclasses.fields(v))
+    return TRUE if canon(v) == canon(u) else FALSE
 
 
 def concretize(v: Any) -> Any:
@@ -727,6 +784,8 @@ def paths(fn: Callable[[], Any], what: str, files: set[str]) -> list[tuple[Term,
             result = fn()
         except Disabled:
             result = None
+        except OutOfRange:
+            result = ERROR
         except ProtocolError as e:
             span = user_span(e, files)
             raise (e.with_span(span) if span is not None else e) from None
@@ -762,6 +821,7 @@ class SymbolicModel:
     invariants: dict[str, Term]
     actions: dict[str, Term]  # action name -> its part of trans
     decode: Callable[[dict[Term, Any]], dict[str, Any]]
+    error: Term  # flag set by paths that leave the finite universes; proofs show it stays false
 
 
 def translate(proto: Protocol) -> SymbolicModel:
@@ -770,19 +830,24 @@ def translate(proto: Protocol) -> SymbolicModel:
         pass  # constraints bound the search only; proofs are about all behaviours
     enc = Encoder(proto, sem)
     sym_state = enc.symbolic_state()
-    variables = list(enc.layout.variables)
+    state_vars = list(enc.layout.variables)
+    error = B.Const("range_error", BOOL)
+    variables = [*state_vars, error]
     primed = [B.Const(v.name + "'", v.sort) for v in variables]
+    error_next = primed[-1]
     shape = enc.shape
 
     def flat(value: Any, where: str) -> list[Term]:
         ts = enc.flatten(value, sym_state, shape, where)
-        if len(ts) != len(variables):  # pragma: no cover - layouts are built from the same shape
+        if len(ts) != len(state_vars):  # pragma: no cover - layouts are built from the same shape
             raise unsupported(f"{where}: state layout mismatch")
-        return ts
+        return [*ts, error]
 
-    init = t_or(
-        [t_and(t_eq(v, t) for v, t in zip(variables, flat(s0, "init"), strict=True)) for s0 in sem.inits]
-    )
+    try:
+        inits = [[*flat(s0, "init")[:-1], FALSE] for s0 in sem.inits]
+    except OutOfRange as e:
+        raise unsupported(f"init: {e}") from e
+    init = t_or([t_and(t_eq(v, t) for v, t in zip(variables, ts, strict=True)) for ts in inits])
     actions: dict[str, list[Term]] = {}
     for ai, spec in enumerate(sem.actions):
         for args, guard in _param_instances(sem, ai, sym_state, enc):
@@ -796,10 +861,18 @@ def translate(proto: Protocol) -> SymbolicModel:
             for pc, result in paths(run, what, sem.files):
                 if result is None:
                     continue
-                if type(result) is not sem.state_type:
-                    raise unsupported(f"{what} returned {type(result).__name__}")
-                post = flat(result, what)
-                step = t_and([guard, pc, *(t_eq(p, t) for p, t in zip(primed, post, strict=True))])
+                post = None
+                if result is not ERROR:
+                    if type(result) is not sem.state_type:
+                        raise unsupported(f"{what} returned {type(result).__name__}")
+                    try:
+                        post = flat(result, what)
+                    except OutOfRange:
+                        post = None
+                if post is None:  # the path leaves what the layout can represent: the error flag
+                    step = t_and([guard, pc, error_next])
+                else:
+                    step = t_and([guard, pc, *(t_eq(p, t) for p, t in zip(primed, post, strict=True))])
                 actions.setdefault(spec.name, []).append(step)
     parts = {k: t_or(v) for k, v in actions.items()}
     invs = {
@@ -811,7 +884,7 @@ def translate(proto: Protocol) -> SymbolicModel:
         return decode_state(enc, sym_state, values)
 
     return SymbolicModel(
-        variables, primed, init, t_or(parts.values()), enc.layout.type_ok(), invs, parts, decode
+        variables, primed, init, t_or(parts.values()), enc.layout.type_ok(), invs, parts, decode, error
     )
 
 
@@ -824,6 +897,8 @@ def bool_function(fn: Callable[[], Any], what: str, files: set[str]) -> Term:
     for pc, r in paths(fn, what, files):
         if r is None:
             continue
+        if r is ERROR:
+            raise unsupported(f"{what}: a value outside its finite universe was used")
         disj.append(t_and([pc, as_term(r)]))
     return t_or(disj)
 
