@@ -152,4 +152,15 @@ class TwoPhaseCommitBuggy(TwoPhaseCommit):
 
 
 __all__ = ["State", "TwoPhaseCommit", "TwoPhaseCommitBuggy", "exists"]
+
+
+class TwoPhaseCommitLossy(TwoPhaseCommit):
+    """Liveness bug: the network may lose messages, so a resource manager can wait forever.
+
+    Safety still holds; `all_decided` fails with a lasso-shaped trace."""
+
+    def init(self) -> State:
+        return replace(super().init(), net=Network(lossy=True))
+
+
 MODEL = TwoPhaseCommit
