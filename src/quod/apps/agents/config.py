@@ -74,6 +74,8 @@ SCHEMA: dict[str, dict[str, tuple[Any, Any]]] = {
         "gae_level": (str, "token"),
         "std_norm": (bool, True),
         "salt_base": (str, "grpo"),
+        # where the trainer's copy of the policy lives (cpu, cuda, cuda:1, ...)
+        "device": (str, "cpu"),
     },
     "sync": {"interval": (int, 1), "max_staleness": (int, 0)},
 }

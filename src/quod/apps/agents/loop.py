@@ -166,6 +166,7 @@ def train(
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(top["seed"])
     setup = build(cfg, out)
+    setup.policy.model.to(cfg.trainer["device"])
     trainer = Trainer(setup.policy, trainer_config(cfg), seed=top["seed"])
     sync = WeightSync([setup.engine], cfg.sync["interval"], cfg.sync["max_staleness"])
     tasks = setup.env.tasks("train", None, top["seed"])

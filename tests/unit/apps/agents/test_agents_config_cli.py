@@ -134,3 +134,19 @@ def test_cli_envs_lists_tools_with_schemas(capsys: pytest.CaptureFixture[str]) -
     assert set(listing) == {"app", "verify", "rag"}
     tools = {t["function"]["name"]: t["function"]["parameters"] for t in listing["rag"]["tools"]}
     assert tools["search"]["required"] == ["query"]
+
+
+def test_example_configs_parse() -> None:
+    examples = sorted((Path(__file__).parents[4] / "examples" / "agents").glob("*.yaml"))
+    assert len(examples) >= 5
+    for p in examples:
+        cfg = load_config(p)
+        assert cfg.env["name"] in ("app", "verify", "rag"), p
+
+
+def test_pkg_model_path_errors() -> None:
+    from quod.apps.agents.errors import ModelLoadError
+    from quod.apps.agents.models import load_policy
+
+    with pytest.raises(ModelLoadError, match="no installed package"):
+        load_policy("pkg:surely_not_a_package_here")
