@@ -226,9 +226,9 @@ class Explorer:
                     st.queue = len(queue)
                     return v
                 queue.append((t.target, k2, d + 1))
-            if self.opts.max_states is not None and st.distinct >= self.opts.max_states:
-                st.queue = len(queue)
-                return None
+                if self.opts.max_states is not None and st.distinct >= self.opts.max_states:
+                    st.queue = len(queue)
+                    return None
             if self.opts.progress is not None and expanded % 256 == 0:
                 now = time.perf_counter()
                 if now - last >= self.opts.progress_interval:
