@@ -219,12 +219,13 @@ def _one_step(
     t0 = time.perf_counter()
     synced = sync.maybe_sync(setup.policy.model, trainer.version)
     t1 = time.perf_counter()
+    c1 = time.process_time()
     batch = rng.sample(tasks, k) if k <= len(tasks) else [rng.choice(tasks) for _ in range(k)]
     trajs = setup.sim.run(batch, first_group=step * k, seed=cfg.top["seed"] * 1_000_003 + step)
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     fresh = sync.filter(trajs, trainer.version)
     stats = trainer.step(fresh) if fresh else {}
-    t3 = time.perf_counter()
+    t3, c3 = time.perf_counter(), time.process_time()
     if cfg.top["save_trajectories"]:
         (out / "trajectories").mkdir(exist_ok=True)
         save_jsonl(trajs, out / "trajectories" / f"step{step:05d}.jsonl")
@@ -242,6 +243,10 @@ def _one_step(
         "sync_seconds": t1 - t0 if synced else 0.0,
         "rollout_seconds": t2 - t1,
         "train_phase_seconds": t3 - t2,
+        # CPU seconds of this process: on a shared machine they say more than wall time
+        "rollout_cpu_seconds": c2 - c1,
+        "train_cpu_seconds": c3 - c2,
+        "rollout_tokens": sim_stats.model_tokens,
         "rollout_tokens_per_s": sim_stats.model_tokens / max(1e-9, sim_stats.gen_seconds),
         "env_steps_per_s": sim_stats.env_steps / max(1e-9, sim_stats.env_seconds),
         "_trajs": trajs,

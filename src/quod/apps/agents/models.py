@@ -160,10 +160,26 @@ def _resolve(path: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def save_policy(policy: Policy, out: Path) -> None:
-    """Save in HF format (a GGUF source is saved de-quantised, loadable by `load_policy`)."""
+def save_model(model: Any, out: Path) -> None:
+    """Save a causal LM in HF format (a GGUF-loaded one as its de-quantised tensors)."""
     out.mkdir(parents=True, exist_ok=True)
-    policy.model.save_pretrained(str(out))
+    if getattr(model, "hf_quantizer", None) is not None or hasattr(model.config, "quantization_config"):
+        # GGUF weights were de-quantized when loaded; transformers refuses to save a model
+        # flagged as quantized, so save the same tensors through an unflagged twin
+        import copy
+
+        config = copy.deepcopy(model.config)
+        if hasattr(config, "quantization_config"):
+            del config.quantization_config
+        twin = type(model)(config)
+        twin.load_state_dict(model.state_dict())
+        model = twin
+    model.save_pretrained(str(out))
+
+
+def save_policy(policy: Policy, out: Path) -> None:
+    """Save model and tokenizer in HF format, loadable by `load_policy`."""
+    save_model(policy.model, out)
     policy.tokenizer.save_pretrained(str(out))
 
 

@@ -48,6 +48,14 @@ def measure_config(cfg: AgentsConfig, steps: int, progress: bool = False) -> dic
         "rollout_tokens_per_s": _median(rows, "rollout_tokens_per_s"),
         "env_steps_per_s": _median(rows, "env_steps_per_s"),
         "trainer_tokens_per_s": statistics.median(r["train_tokens"] / r["train_seconds"] for r in rows),
+        "rollout_tokens_per_cpu_s": statistics.median(
+            r["rollout_tokens"] / max(1e-9, r["rollout_cpu_seconds"]) for r in rows
+        ),
+        "trainer_tokens_per_cpu_s": statistics.median(
+            r["train_tokens"] / max(1e-9, r["train_cpu_seconds"]) for r in rows
+        ),
+        "rollout_cpu_s": _median(rows, "rollout_cpu_seconds"),
+        "train_cpu_s": _median(rows, "train_cpu_seconds"),
         "sync_ms": 1000 * statistics.median(syncs) if syncs else float("nan"),
         "sync_phase_s": _median(rows, "sync_seconds"),
         "rollout_phase_s": _median(rows, "rollout_seconds"),
@@ -76,17 +84,23 @@ def table(results: list[dict[str, Any]]) -> str:
         ("params", "params"),
         ("episodes/step", "episodes_per_step"),
         ("rollout tok/s", "rollout_tokens_per_s"),
+        ("rollout tok/CPU-s", "rollout_tokens_per_cpu_s"),
         ("env steps/s", "env_steps_per_s"),
         ("trainer tok/s", "trainer_tokens_per_s"),
+        ("trainer tok/CPU-s", "trainer_tokens_per_cpu_s"),
         ("sync ms", "sync_ms"),
-        ("rollout s/step", "rollout_phase_s"),
-        ("train s/step", "train_phase_s"),
+        ("rollout s/step (CPU s)", "rollout_phase_s"),
+        ("train s/step (CPU s)", "train_phase_s"),
     ]
     lines = ["| " + " | ".join(c for c, _ in cols) + " |", "|" + "---|" * len(cols)]
     for r in results:
         cells = []
-        for _, k in cols:
+        for name, k in cols:
             v = r[k]
+            if name.endswith("(CPU s)"):
+                cpu = r["rollout_cpu_s" if k == "rollout_phase_s" else "train_cpu_s"]
+                cells.append(f"{v:.2f} ({cpu:.2f})")
+                continue
             cells.append(
                 f"{v:,.0f}"
                 if isinstance(v, float) and v >= 100

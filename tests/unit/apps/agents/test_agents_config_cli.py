@@ -150,3 +150,22 @@ def test_pkg_model_path_errors() -> None:
 
     with pytest.raises(ModelLoadError, match="no installed package"):
         load_policy("pkg:surely_not_a_package_here")
+
+
+def test_throughput_measure_and_table() -> None:
+    from quod.apps.agents.throughput import measure_config, table
+
+    cfg = parse_config(TINY)
+    cfg.top["eval_every"] = 0
+    r = measure_config(cfg, steps=2)
+    assert r["steps"] == 2 and r["episodes_per_step"] == 2
+    for key in (
+        "rollout_tokens_per_s",
+        "rollout_tokens_per_cpu_s",
+        "trainer_tokens_per_s",
+        "sync_ms",
+        "env_steps_per_s",
+    ):
+        assert r[key] > 0, key
+    text = table([{"model": "t", **r}])
+    assert text.count("\n") == 2 and "| t |" in text

@@ -122,7 +122,9 @@ class HttpEngine:
             raise WeightSyncError("rollout.sync_dir must be set to push weights to an http engine")
         start = time.perf_counter()
         target = self.sync_dir / f"v{version}"
-        model.save_pretrained(str(target))
+        from quod.apps.agents.models import save_model
+
+        save_model(model, target)
         try:
             resp = self._post(
                 self.weights_endpoint, {"model_path": str(target), "weight_version": str(version)}
