@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import pytest
+
 from quod.core.evaluate import evaluate
 from quod.core.model import Model
 from quod.kernel.invariant import Verdict
@@ -58,6 +60,7 @@ def test_two_phase_commit_proved_with_a_kernel_checked_certificate(tpc: Any) -> 
     assert "(check-sat)" in certificate_smtlib(r.certificate)  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 def test_spacer_finds_a_strengthening(tpc: Any) -> None:
     class OnlySafety(tpc.TwoPhaseCommit):  # type: ignore[misc, name-defined]
         prepared_means_prepared = None
@@ -68,14 +71,19 @@ def test_spacer_finds_a_strengthening(tpc: Any) -> None:
 
 
 def test_buggy_variants_are_refuted_with_a_counterexample(tpc: Any) -> None:
-    r = prove(tpc.TwoPhaseCommitBuggy(N=3))
+    r = prove(tpc.TwoPhaseCommitBuggy(N=2))
     assert r.status == "violated" and r.counterexample[0]["action"] == "init"
     assert r.counterexample[-1]["action"] == "tm_commit"
 
 
+@pytest.mark.slow
 def test_unbounded_integers_are_proved() -> None:
     lock = example("lock_service")
     assert prove(lock.LockService()).proved
     reg = example("replicated_register")
     assert prove(reg.Register()).proved
     assert prove(reg.RegisterBuggy()).status == "violated"
+
+
+def test_lock_service_proved() -> None:
+    assert prove(example("lock_service").LockService()).proved
