@@ -1,24 +1,14 @@
 """Checker for glob-containment certificates (trusted; stdlib and core only).
 
-The claim: every request (action a, resource r) allowed by the LHS language
-is allowed by the RHS language. A language is a list of allow boxes and deny
-boxes; a box holds, per field, a list of glob patterns (`*` any run, `?` one
-character) and a negation flag; a request is in the language iff some allow
-box matches it and no deny box does. Action patterns come case-folded and
-actions range over printable ASCII without upper-case letters, of the form
-`service:name`; resources range over all characters. Under the "segment"
-reading a `*` that is not the last piece of a resource pattern, and every
-`?`, match no ':'.
-
-The certificate lists, per field, macro-states of all the field's pattern
-automata run side by side (sets of (pattern, position) pairs, plus the state
-of the action-shape automaton) and their successors: one default successor
-plus exceptions per character. The checker verifies that state 0 is the
-initial state and that every listed successor is the one it computes itself
-(so the list is closed under transitions and covers every reachable state),
-then evaluates both languages on every combination of per-field acceptance
-vectors. The work is linear in the size of the certificate times the
-pattern positions per state; there is no search.
+Claim: every (action, resource) allowed by language LHS is allowed by RHS. A language is allow and
+deny boxes; a box has, per field, glob patterns (`*`, `?`) and a negation flag; a request is in it iff
+some allow box and no deny box matches. Actions are `service:name` over printable ASCII without upper
+case (patterns come folded); under the "segment" reading a resource `*` that is not last, and every
+`?`, match no ':'. The certificate lists per field the macro-states of all the field's pattern
+automata run side by side, with a default successor and per-character exceptions. The checker
+rebuilds the automata, checks state 0 is initial and every listed successor is the one it computes
+(so the list covers all reachable states), then evaluates both languages on every pair of per-field
+acceptance vectors: linear in the certificate, no search.
 """
 
 from __future__ import annotations
@@ -52,12 +42,11 @@ def _action_char(c: str) -> bool:
     return 0x21 <= ord(c) <= 0x7E and not ("A" <= c <= "Z")
 
 
+_SHAPE = {(0, False): 1, (1, False): 1, (1, True): 2, (2, False): 3, (3, False): 3}  # else 4 (dead)
+
+
 def _shape_step(s: int, c: str) -> int:
-    if s == 4:
-        return 4
-    if c == ":":
-        return 2 if s == 1 else 4
-    return {0: 1, 1: 1, 2: 3, 3: 3}[s]
+    return _SHAPE.get((s, c == ":"), 4)
 
 
 class Field:
@@ -176,12 +165,10 @@ def _check_field(f: Field, cert: Any) -> tuple[set[tuple[bool, ...]], int] | str
         return f"{f.name}: state 0 is not the initial state"
     n = len(states)
     for k, st in enumerate(states):
-        exc = edges[k]
-        if not isinstance(exc, dict) or not all(isinstance(v, int) and 0 <= v < n for v in exc.values()):
-            return f"{f.name}: malformed edges of state {k}"
-        d = default[k]
-        if not isinstance(d, int) or not 0 <= d < n:
-            return f"{f.name}: malformed default successor of state {k}"
+        exc, d = edges[k], default[k]
+        valid = [d, *exc.values()] if isinstance(exc, dict) else [None]
+        if not all(isinstance(v, int) and 0 <= v < n for v in valid):
+            return f"{f.name}: malformed successors of state {k}"
         if f.other is not None and f.step(st, f.other) != states[d]:
             return f"{f.name}: wrong default successor of state {k}"
         for c in f.relevant(st) | set(exc):
