@@ -59,17 +59,9 @@ class Field:
         self.pieces = [_pieces(p) for p in self.patterns]
         self.segment = segment and name == "resource"
         self.shape = name == "action"
-        lits = {c for ps in self.pieces for c in ps if c not in ("*", "?")}
-        self.other = self._other_char(lits)
-
-    def _other_char(self, lits: set[str]) -> str | None:
-        """A character no pattern mentions: it stands for every such character."""
-        for code in range(0x21, 0x110000):
-            c = chr(code)
-            if c in lits or c == ":" or (self.shape and not _action_char(c)) or 0xD800 <= code < 0xE000:
-                continue
-            return c
-        return None
+        # '*' is never a literal (it is always a wildcard), so it stands for every character
+        # that no pattern of the field mentions
+        self.other = "*"
 
     def _close(self, pos: set[tuple[int, int]]) -> frozenset[tuple[int, int]]:
         out = set(pos)
@@ -169,7 +161,7 @@ def _check_field(f: Field, cert: Any) -> tuple[set[tuple[bool, ...]], int] | str
         valid = [d, *exc.values()] if isinstance(exc, dict) else [None]
         if not all(isinstance(v, int) and 0 <= v < n for v in valid):
             return f"{f.name}: malformed successors of state {k}"
-        if f.other is not None and f.step(st, f.other) != states[d]:
+        if f.step(st, f.other) != states[d]:
             return f"{f.name}: wrong default successor of state {k}"
         for c in f.relevant(st) | set(exc):
             if not isinstance(c, str) or len(c) != 1:

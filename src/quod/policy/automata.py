@@ -108,7 +108,7 @@ def explore(f: Field) -> Explored:
     while queue:
         k = queue.popleft()
         st, w = states[k], words[k]
-        d = target(f.step(st, f.other), w + nice) if f.other is not None else k
+        d = target(f.step(st, f.other), w + nice)
         exc: dict[str, int] = {}
         for c in sorted(f.relevant(st)):
             if f.shape and not (0x21 <= ord(c) <= 0x7E and not ("A" <= c <= "Z")):
@@ -129,7 +129,7 @@ def _nice_other(f: Field) -> str:
     for c in "abcdefghijklmnopqrstuvwxyz0123456789":
         if c not in lits:
             return c
-    return f.other or "?"
+    return f.other
 
 
 def _decide(lhs: Policy, rhs: Policy, reading: Reading) -> tuple[Check, float]:

@@ -177,3 +177,48 @@ def test_resource_containment_matches_enumeration(segment: bool) -> None:
         counter = any(_lang(lhs, w, segment) and not _lang(rhs, w, segment) for w in words)
         # a short counterexample refutes containment; without one, every pair here is contained
         assert certified == (not counter), (p1, p2, d, reading)
+
+
+def test_consecutive_stars_and_boxes_without_resource() -> None:
+    lhs = {"allow": [box(["s3:get**"])], "deny": []}
+    rhs = {"allow": [box(["s3:*"])], "deny": []}
+    prob = problem(lhs, rhs)
+    assert check_containment(prob, certificate(prob)).ok
+    assert not check_containment(problem(rhs, lhs), certificate(problem(rhs, lhs))).ok
+
+
+def test_other_class_even_when_patterns_use_every_character() -> None:
+    chars = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in ":*?" and not ("A" <= chr(c) <= "Z"))
+    prob = problem({"allow": [box(["x:" + chars])], "deny": []}, {"allow": [box(["x:*"])], "deny": []})
+    assert check_containment(prob, certificate(prob)).ok
+    assert not check_containment(
+        problem(prob["rhs"], prob["lhs"]), certificate(problem(prob["rhs"], prob["lhs"]))
+    ).ok
+
+
+def test_structural_corruptions() -> None:
+    prob = problem(READ, FULL)
+    good = certificate(prob)
+    act = good["fields"]["action"]
+
+    def with_action(**changes: Any) -> dict[str, Any]:
+        c = copy.deepcopy(good)
+        c["fields"]["action"].update(changes)
+        return c
+
+    assert "same non-zero length" in check_containment(prob, with_action(default=act["default"][:-1])).reason
+    bad_edges = copy.deepcopy(act["edges"])
+    bad_edges[0] = {"s": "zero"}
+    assert "malformed successors" in check_containment(prob, with_action(edges=bad_edges)).reason
+    long_label = copy.deepcopy(act["edges"])
+    long_label[0] = {**long_label[0], "ab": 0}
+    assert "not one character" in check_containment(prob, with_action(edges=long_label)).reason
+    upper = copy.deepcopy(act["edges"])
+    upper[0] = {**upper[0], "S": 0}  # not an action character: never a transition, so harmless
+    assert check_containment(prob, with_action(edges=upper)).ok
+    with pytest.raises(CertificateError):
+        check_containment(prob, with_action(states=[[0, 1]]))
+    with pytest.raises(CertificateError):
+        check_containment({**prob, "lhs": {"allow": [{"color": 1}], "deny": []}}, good)
+    with pytest.raises(CertificateError):
+        check_containment({**prob, "lhs": {"allow": [{"action": "s3:*"}], "deny": []}}, good)
