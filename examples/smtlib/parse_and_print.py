@@ -9,8 +9,16 @@ import sys
 from pathlib import Path
 
 from quod.core import Model, evaluate
-from quod.smtlib import Assert, DeclareConst, DefineFun, parse_file, parse_script
-from quod.smtlib.writer import print_assertions, print_script, print_term
+from quod.smtlib import (
+    Assert,
+    DeclareConst,
+    DefineFun,
+    parse_file,
+    parse_script,
+    print_assertions,
+    print_script,
+    print_term,
+)
 
 path = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).with_name("scheduling.smt2")
 script = parse_file(path)

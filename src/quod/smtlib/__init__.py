@@ -1,7 +1,7 @@
 """SMT-LIB v2.6 reader and writer.
 
     from quod.smtlib import parse_file, print_script
-    script = parse_file("examples/smtlib/simple.smt2")
+    script = parse_file("examples/smtlib/scheduling.smt2")
     script.logic, script.status, script.assertions()
     text = print_script(script)          # parses back to the same commands
 
@@ -42,6 +42,7 @@ from quod.smtlib.commands import (
 )
 from quod.smtlib.errors import SmtlibError
 from quod.smtlib.parser import parse_file, parse_script, parse_term
+from quod.smtlib.writer import print_assertions, print_command, print_script, print_sort, print_term
 
 __all__ = [
     "Assert",
@@ -77,4 +78,9 @@ __all__ = [
     "parse_file",
     "parse_script",
     "parse_term",
+    "print_assertions",
+    "print_command",
+    "print_script",
+    "print_sort",
+    "print_term",
 ]

@@ -52,6 +52,7 @@ from quod.smtlib.errors import (
     SORT,
     SYNTAX,
     UNKNOWN_LOGIC,
+    UNSUPPORTED,
     UNSUPPORTED_COMMAND,
     error,
 )
@@ -220,7 +221,15 @@ class _CommandParser:
     def _attribute(self, node: Node) -> tuple[str, SExpr | None]:
         self._arity(node, 1, 2)
         kw = self._keyword(node, 2)
-        return kw, (freeze(node[3]) if len(node) == 4 else None)
+        return kw, (self._freeze(node[3]) if len(node) == 4 else None)
+
+    def _freeze(self, node: SNode) -> SExpr:
+        try:
+            return freeze(node)
+        except ValueError as e:
+            raise self.fail(
+                UNSUPPORTED, f"S-expression nested deeper than {SEXPR_DEPTH_LIMIT} levels", e.args[0]
+            ) from None
 
     def _set_info(self, node: Node, span: Span) -> Command:
         kw, value = self._attribute(node)
@@ -286,7 +295,7 @@ class _CommandParser:
         finally:
             self.sym.pop(1)
         self.sym.add_sort(key, SortDecl(name, len(params), template, holders))
-        return DefineSort(name, tuple(params), freeze(node[4]), span=span)
+        return DefineSort(name, tuple(params), self._freeze(node[4]), span=span)
 
     def _declare_fun(self, node: Node, span: Span) -> Command:
         self._arity(node, 3)
@@ -414,21 +423,32 @@ def _top_names(node: SNode) -> tuple[str, ...]:
     return tuple(names)
 
 
+# Attribute values are kept as nested tuples, which Python compares and hashes
+# recursively, so their depth is bounded (terms have no such limit).
+SEXPR_DEPTH_LIMIT = 100
+
+
 def freeze(node: SNode) -> SExpr:
-    """An S-expression as nested tuples of raw tokens (iterative)."""
+    """An S-expression as nested tuples of raw tokens (iterative).
+
+    Raises `ValueError` with the offending list as its argument if the
+    nesting is deeper than SEXPR_DEPTH_LIMIT.
+    """
     if node.__class__ is str:
         assert isinstance(node, str)
         return node
     assert isinstance(node, list)
     done: dict[int, SExpr] = {}
-    stack: list[tuple[list[Any], bool]] = [(node, False)]
+    stack: list[tuple[list[Any], int, bool]] = [(node, 1, False)]
     while stack:
-        n, expanded = stack.pop()
+        n, depth, expanded = stack.pop()
         if expanded:
             done[id(n)] = tuple(c if c.__class__ is str else done[id(c)] for c in n[1:])
             continue
-        stack.append((n, True))
-        stack.extend((c, False) for c in n[1:] if c.__class__ is list)
+        if depth > SEXPR_DEPTH_LIMIT:
+            raise ValueError(n)
+        stack.append((n, depth, True))
+        stack.extend((c, depth + 1, False) for c in n[1:] if c.__class__ is list)
     return done[id(node)]
 
 

@@ -21,7 +21,19 @@ from typing import Any
 
 from quod.core.errors import SortError, Span
 from quod.core.ops import Op
-from quod.core.sorts import BOOL, INT, REAL, REGLAN, STRING, ArraySort, BitVecSort, SeqSort, Sort, SortKind
+from quod.core.sorts import (
+    BOOL,
+    INT,
+    REAL,
+    REGLAN,
+    STRING,
+    ArraySort,
+    BitVecSort,
+    SeqSort,
+    Sort,
+    SortKind,
+    UninterpretedSort,
+)
 from quod.core.terms import FuncDecl, Term, apply_decl, const, make, quantifier, var
 from quod.core.walk import free_vars, post_order, rebuild, substitute
 from quod.smtlib.errors import (
@@ -56,6 +68,7 @@ _APP, _LET_BIND, _LET_BODY, _QUANT, _ANNOT = range(5)
 _SPECIAL = frozenset({"let", "forall", "exists", "!", "_", "as", "match", "lambda", "par"})
 _SORT_DEPTH_LIMIT = 200
 _MAX_LITERAL_WIDTH = 1 << 24
+_SORT_SIZE_LIMIT = 10_000
 _BUILTIN_SORTS: dict[str, Sort] = {"Bool": BOOL, "Int": INT, "Real": REAL, "String": STRING, "RegLan": REGLAN}
 _UNSUPPORTED_SORTS = frozenset(
     {"FloatingPoint", "RoundingMode", "Float16", "Float32", "Float64", "Float128", "Set"}
@@ -101,7 +114,7 @@ class TermReader:
         name = token_key(head)
         args = [self.sort(node[i], node, i, depth + 1) for i in range(2, len(node))]
         if name == "Array" and len(args) == 2:
-            return ArraySort(args[0], args[1])
+            return self._checked(ArraySort(args[0], args[1]), node)
         if name == "Seq" and len(args) == 1:
             return SeqSort(args[0])
         decl = self.sym.sorts.get(name)
@@ -109,7 +122,12 @@ class TermReader:
             return self._unknown_sort(name, node[1], node, 1)
         if decl.arity != len(args):
             raise self.fail(SORT, f"sort '{name}' takes {decl.arity} parameter(s), got {len(args)}", node)
-        return self._instantiate(decl, tuple(args))
+        return self._instantiate(decl, tuple(args), node)
+
+    def _checked(self, s: Sort, node: SNode) -> Sort:
+        if _sort_too_big(s):
+            raise self.fail(UNSUPPORTED, f"sort expands to more than {_SORT_SIZE_LIMIT} parts", node)
+        return s
 
     def _sort_atom(self, tok: str, parent: Node | None, index: int) -> Sort:
         name = token_key(tok)
@@ -121,7 +139,7 @@ class TermReader:
             return self._unknown_sort(name, tok, parent, index)
         if decl.arity != 0:
             raise self.fail(SORT, f"sort '{name}' needs {decl.arity} parameter(s)", tok, parent, index)
-        return self._instantiate(decl, ())
+        return self._instantiate(decl, (), tok, parent, index)
 
     def _unknown_sort(self, name: str, node: SNode, parent: Node | None = None, index: int = 0) -> Sort:
         if name in ("Array", "Seq", "BitVec"):
@@ -141,13 +159,18 @@ class TermReader:
             raise self.fail(UNSUPPORTED, f"sort '(_ {name} ...)' is not supported", node)
         raise self.fail(UNKNOWN_SYMBOL, f"unknown indexed sort '(_ {name} ...)'", node)
 
-    def _instantiate(self, decl: SortDecl, args: tuple[Sort, ...]) -> Sort:
+    def _instantiate(
+        self, decl: SortDecl, args: tuple[Sort, ...], node: SNode, parent: Node | None = None, index: int = 0
+    ) -> Sort:
         if decl.template is None:
-            from quod.core.sorts import UninterpretedSort
-
-            return UninterpretedSort(decl.name, args)
-        mapping = dict(zip(decl.placeholders, args))
-        return _subst_sort(decl.template, mapping)
+            result = UninterpretedSort(decl.name, args)
+        else:
+            result = _subst_sort(decl.template, dict(zip(decl.placeholders, args)))
+        if _sort_too_big(result):
+            raise self.fail(
+                UNSUPPORTED, f"sort expands to more than {_SORT_SIZE_LIMIT} parts", node, parent, index
+            )
+        return result
 
     def numeral(self, tok: Any, parent: Node, index: int) -> int:
         if tok.__class__ is not str or NUMERAL_RE.fullmatch(tok) is None:
@@ -648,6 +671,31 @@ def _replace_vars(t: Term, mapping: dict[Term, Term]) -> Term:
         else:
             memo[s.id] = s
     return memo[t.id]
+
+
+def _sort_too_big(s: Sort) -> bool:
+    """Is the sort, written out, bigger than the limit?
+
+    Sorts are compared and hashed structurally (recursively), so a sort built
+    by repeated definitions, like S1 = (Array S0 S0), S2 = (Array S1 S1), ...,
+    costs time exponential in the chain length; such sorts are refused. The
+    count is memoised per object, so checking is linear in distinct parts.
+    """
+    size: dict[int, int] = {}
+    stack: list[tuple[Sort, bool]] = [(s, False)]
+    while stack:
+        x, expanded = stack.pop()
+        if id(x) in size:
+            continue
+        if expanded:
+            n = 1 + sum(size[id(p)] for p in x.params)
+            if n > _SORT_SIZE_LIMIT:
+                return True
+            size[id(x)] = n
+        else:
+            stack.append((x, True))
+            stack.extend((p, False) for p in x.params if id(p) not in size)
+    return False
 
 
 def _subst_sort(s: Sort, mapping: dict[Sort, Sort]) -> Sort:

@@ -100,6 +100,17 @@ def test_declarations() -> None:
     ]
 
 
+def test_chains_of_sort_definitions_are_bounded() -> None:
+    defs = "".join(f"(define-sort S{i + 1} () (Array S{i} S{i}))" for i in range(300))
+    e = err("(define-sort S0 () Int)" + defs)
+    assert e.diagnostic.code == "Q0210"
+    nested = "(A " * 40 + "Int" + ")" * 40
+    e = err(f"(define-sort A (X) (Array X X))(declare-const a {nested})")
+    assert e.diagnostic.code == "Q0210"
+    ok = parse_script("(define-sort A (X) (Array X X))(declare-const a (A (A (A Int))))")
+    assert str(ok.commands[1].sort).count("Array") == 7
+
+
 def test_define_fun_is_a_macro() -> None:
     s = parse_script(
         "(declare-const x Int)(define-fun inc ((n Int)) Int (+ n 1))(define-fun two () Int 2)"

@@ -22,6 +22,7 @@ from quod.core import (
     RealVal,
     StringVal,
 )
+from quod.core.errors import QuodError
 from quod.core.sorts import INT, UninterpretedSort
 from quod.core.terms import make, var
 from quod.smtlib import parse_file, parse_script, parse_term
@@ -198,3 +199,15 @@ def test_benchmark_sample_round_trips(path: Path) -> None:
 def test_every_benchmark_round_trips(path: Path) -> None:
     s = parse_file(path)
     assert parse_script(print_script(s)) == s
+
+
+def test_nested_attribute_values_round_trip_and_depth_is_bounded() -> None:
+    depth = 100
+    s = parse_script(f"(set-info :deep {'(' * depth}a{')' * depth})")
+    text = print_script(s)
+    assert text.count("(") == depth + 1
+    assert parse_script(text) == s
+    with pytest.raises(QuodError) as e:
+        parse_script(f"(set-info :deep\n {'(' * (depth + 1)}a{')' * (depth + 1)})")
+    assert e.value.diagnostic.code == "Q0210"
+    assert (e.value.span.line, e.value.span.col) == (2, 1 + depth + 1)
