@@ -169,3 +169,19 @@ def test_throughput_measure_and_table() -> None:
         assert r[key] > 0, key
     text = table([{"model": "t", **r}])
     assert text.count("\n") == 2 and "| t |" in text
+
+
+def test_loop_with_lagging_engine_respects_staleness(tmp_path: Path) -> None:
+    from quod.apps.agents.loop import train
+
+    cfg = parse_config(TINY)
+    cfg.top.update(steps=4, eval_every=0, save_trajectories=False)
+    cfg.sync.update(interval=2, max_staleness=1)
+    res = train(cfg, tmp_path, progress=False, plots=False)
+    # the engine is refreshed every second version: it samples with versions 0, 0, 2, 2
+    assert [r["engine_version"] for r in res.rows] == [0, 0, 2, 2]
+    assert [r["version"] for r in res.rows] == [1, 2, 3, 4]
+    assert all(r["dropped_stale"] == 0 for r in res.rows)
+    # on-policy steps report the sampler/trainer mismatch; one-version-old batches are importance-weighted
+    assert [("logprob_mismatch" in r) for r in res.rows] == [True, False, True, False]
+    assert all(t.policy_version == 2 for t in res.last_trajectories)
