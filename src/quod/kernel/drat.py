@@ -109,7 +109,8 @@ class DratChecker:
         for lit in self.trail[length:]:
             true[lit] = 0
         del self.trail[length:]
-        self.head_core = self.head_all = length
+        self.head_core = min(self.head_core, length)
+        self.head_all = min(self.head_all, length)
 
     def _attach(self, idx: int) -> int:
         """Activate a clause under the top-level assignment; returns a conflict clause or -1."""
@@ -238,16 +239,45 @@ class DratChecker:
         if self._propagate() >= 0:
             raise _Reject("internal: the top level conflicts before the final conflict")
 
-    def _reset(self) -> None:
-        """Recompute the top-level assignment from scratch (after removing one of its reasons)."""
-        self._undo(0)
+    def _reset(self, start: int = 0) -> None:
+        """Unassign the top level from trail position `start` on, then restore its fixpoint.
+
+        Sound for any `start`: what stays assigned keeps its reasons. Complete because of the
+        watch invariant "a false watch has a true partner": the only clauses that can have
+        become unit are watched by an unassigned literal next to a false partner.
+        """
+        removed = self.trail[start:]
+        self._undo(start)
+        true, lits, active = self.true, self.lits, self.active
         for u in sorted(self.units):
-            lit = self.lits[u][0]
-            if self.true[-lit]:
+            lit = lits[u][0]
+            if true[-lit]:
                 raise _Reject("internal: conflicting unit clauses before the final conflict")
-            if not self.true[lit]:
+            if not true[lit]:
                 self._assign(lit, u)
+        for t in removed:
+            for ws in (self.watches[t], self.core_watches[t]):
+                for c in ws:
+                    cl = lits[c]
+                    if not active[c] or (cl[0] != t and cl[1] != t):
+                        continue
+                    side = 1 if cl[0] == t else 0
+                    if true[-cl[side]] and not true[t]:
+                        self._rewatch(c, side, t)
         self._top_level()
+
+    def _rewatch(self, c: int, side: int, t: int) -> None:
+        """Clause c watches t (open) and a false literal at `side`: move that watch, or propagate t."""
+        cl, true = self.lits[c], self.true
+        for k in range(2, len(cl)):
+            x = cl[k]
+            if not true[-x]:
+                cl[side], cl[k] = x, cl[side]
+                (self.core_watches if self.marked[c] else self.watches)[x].append(c)
+                return
+        if true[-t]:
+            raise _Reject("internal: the top level conflicts while it is restored")
+        self._assign(t, c)
 
     def _forward(self) -> tuple[list[tuple[bool, int]], list[int]] | str:
         """Replay the proof; the applied events and the final conflict's chain, or why it has none."""
@@ -292,16 +322,23 @@ class DratChecker:
         events.append((True, idx))
 
     def _backward(self, events: list[tuple[bool, int]]) -> None:
+        # After removing the reason of a top-level literal the top level is stale; it is repaired
+        # only before the next check, so a run of unchecked lemmas costs one repair.
+        jump = -1  # earliest trail position whose reason was removed (-1: none)
         for is_del, idx in reversed(events):
             if is_del:
-                if self._attach(idx) >= 0:
+                if self._attach(idx) >= 0 and jump < 0:
                     raise _Reject("internal: a restored clause conflicts at the top level")
                 continue
             self.active[idx] = 0
             self.units.discard(idx)
-            if any(self.true[x] and self.reason[x] == idx for x in self.lits[idx]):
-                self._reset()
+            for x in self.lits[idx]:
+                if self.true[x] and self.reason[x] == idx and (jump < 0 or self.pos[x] < jump):
+                    jump = self.pos[x]
             if self.marked[idx]:
+                if jump >= 0:
+                    self._reset(jump)
+                    jump = -1
                 try:
                     self._check_lemma(idx)
                 except _Reject as e:

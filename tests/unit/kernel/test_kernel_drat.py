@@ -199,3 +199,77 @@ def test_reset_with_repeated_unit_clauses():
         c._attach(i)
     c._reset()
     assert c.trail == [1, 2]
+
+
+def test_lemma_literal_already_true_is_explained_by_its_reason():
+    c = DratChecker([(1,), (1, 2)], [])
+    c._attach(0)
+    c._attach(1)
+    c._top_level()
+    assert c._refute([1, 2], set()) == [0]
+    assert c.marked[0] == 1
+
+
+def test_partial_reset_rewatches_or_repropagates():
+    # top level: 1 (unit), 2 by (-1 2) = clause 1, 4 by (-2 4) = clause 2; clauses 3 and 4 are then
+    # attached with one true literal (2) next to false ones, so they watch 2 and a false literal
+    c = DratChecker([(1,), (-1, 2), (-2, 4), (-1, 2, -5, -4), (-1, 2), (5,)], [])
+    for i in (0, 5, 1, 2):
+        c._attach(i)
+        c._top_level()
+    assert c.trail == [1, 5, 2, 4]
+    c._attach(3)
+    c._attach(4)
+    assert c.lits[3][:2] == [2, -1] and c.lits[4] == [2, -1]
+    c.active[1] = 0  # the reason of 2 goes away: unassign from its position
+    c._reset(2)
+    assert c.trail == [1, 5, 2, 4]
+    assert c.reason[2] == 4  # re-derived by clause 4, the only unit one
+    assert c.lits[3][:2] == [2, -4]  # clause 3 skipped -5 (false) and moved its false watch to -4
+
+
+def test_rewatch_conflict_is_an_internal_error():
+    c = DratChecker([(1,), (-1, 2)], [])
+    c._attach(0)
+    c._attach(1)
+    c._top_level()
+    c._undo(1)
+    c._assign(-2, -1)
+    with pytest.raises(_Reject, match="conflicts while it is restored"):
+        c._rewatch(1, 1, 2)
+
+
+def _eager_cnf(name):
+    from quod.eager.engine import EagerOptions, encode
+    from quod.smtlib import parse_file
+
+    path = Path(__file__).resolve().parents[3] / "examples" / "certify" / name
+    return encode(parse_file(path).assertions(), EagerOptions()).cnf.clauses
+
+
+@pytest.mark.parametrize("solver", ["cadical195", "glucose4", "lingeling"])
+def test_encoder_cnfs_with_many_top_level_units(solver):
+    # eager encodings have long top-level propagation chains: the backward pass keeps repairing the
+    # top level as lemmas that are reasons go away; the emitted LRAT re-checks every step
+    clauses = _eager_cnf("pigeons.smt2")
+    with Solver(name=solver, bootstrap_with=clauses, with_proof=True) as s:
+        assert s.solve() is False
+        proof = s.get_proof()
+    verdict, lines = check_drat(clauses, proof, emit_lrat=True)
+    assert verdict.verified, verdict.reason
+    assert check_lrat(clauses, lines).verified
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_unsat_3cnf_proofs(seed):
+    import random
+
+    rng = random.Random(seed)
+    clauses = [[v if rng.random() < 0.5 else -v for v in rng.sample(range(1, 41), 3)] for _ in range(240)]
+    with Solver(name="cadical153", bootstrap_with=clauses, with_proof=True) as s:
+        if s.solve():
+            pytest.skip("satisfiable draw")
+        proof = s.get_proof()
+    verdict, lines = check_drat(clauses, proof, emit_lrat=True)
+    assert verdict.verified, verdict.reason
+    assert check_lrat(clauses, lines).verified
