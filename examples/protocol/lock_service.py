@@ -32,6 +32,7 @@ from quod.protocol import (
     implies,
     invariant,
     member,
+    neg,
     update,
 )
 
@@ -59,7 +60,7 @@ class LockService(Protocol):
         return s.clock <= self.MaxClock
 
     def valid(self, s: State, i: int) -> bool:
-        return (s.client[i] == "holding") & (s.clock < s.lease_end[i])  # type: ignore[no-any-return]
+        return forall([s.client[i] == "holding", s.clock < s.lease_end[i]])  # type: ignore[no-any-return]
 
     @action
     def tick(self, s: State) -> State:
@@ -103,7 +104,7 @@ class LockService(Protocol):
     def mutual_exclusion(self, s: State) -> bool:
         """No two clients hold valid leases at once."""
         return forall(
-            implies(self.valid(s, i), ~self.valid(s, j)) for i in self.nodes for j in self.nodes if i < j
+            implies(self.valid(s, i), neg(self.valid(s, j))) for i in self.nodes for j in self.nodes if i < j
         )
 
     @invariant

@@ -111,10 +111,19 @@ def update(t: tuple[T, ...], i: int, value: T) -> tuple[T, ...]:
 # them through the `__quod_*__` hooks so a proof does not split paths.
 
 
+def truth(x: Any) -> bool:
+    """`x` as a bool; anything but a bool is a model error (e.g. `~flag` is the int -2)."""
+    if isinstance(x, bool):
+        return x
+    raise model_error(
+        f"expected a bool, got {type(x).__name__} {x!r} (use neg(x) or `not x`, never ~x, on bools)"
+    )
+
+
 def neg(a: Any) -> Any:
     if hasattr(a, "__quod_not__"):
         return a.__quod_not__()
-    return not a
+    return not truth(a)
 
 
 def implies(a: Any, b: Any) -> Any:
@@ -122,7 +131,7 @@ def implies(a: Any, b: Any) -> Any:
         return a.__quod_implies__(b)
     if hasattr(b, "__quod_rimplies__"):
         return b.__quod_rimplies__(a)
-    return (not a) or bool(b)
+    return (not truth(a)) or truth(b)
 
 
 def _fold(items: Iterable[Any], conj: bool) -> Any:
@@ -130,7 +139,7 @@ def _fold(items: Iterable[Any], conj: bool) -> Any:
     for x in items:
         if hasattr(x, "__quod_term__"):
             sym.append(x)
-        elif bool(x) is not conj:
+        elif truth(x) is not conj:
             return not conj
     if not sym:
         return conj
@@ -151,7 +160,7 @@ def ite(cond: Any, a: Any, b: Any) -> Any:
     """`a if cond else b`, without path splitting on symbolic conditions."""
     if hasattr(cond, "__quod_ite__"):
         return cond.__quod_ite__(a, b)
-    return a if cond else b
+    return a if truth(cond) else b
 
 
 def member(x: Any, s: Any) -> Any:

@@ -205,7 +205,12 @@ class Semantics:
 
     def holds(self, prop: PropertySpec, s: Any) -> bool:
         try:
-            return bool(prop.fn(self.proto, s))
+            r = prop.fn(self.proto, s)
+            if not isinstance(r, bool):
+                raise TypeError(f"{prop.kind} {prop.name} returned {type(r).__name__} {r!r}, not a bool")
+            return r
+        except ProtocolError:
+            raise
         except Exception as e:
             raise ModelFailure(f"{prop.kind} {prop.name}", e, user_span(e, self.files)) from e
 

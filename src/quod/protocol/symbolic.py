@@ -185,7 +185,8 @@ class SBool(Sym):
     __ror__ = __or__
 
     def __invert__(self) -> SBool:
-        return SBool(t_not(self.term))
+        # on a Python bool, ~ gives an int (~True == -2): refuse it here too so both semantics agree
+        raise unsupported("~ on a condition: use neg(x) or `not x`")
 
     def __eq__(self, o: object) -> SBool:  # type: ignore[override]
         return SBool(t_eq(self.term, as_term(o)))

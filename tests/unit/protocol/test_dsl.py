@@ -117,3 +117,11 @@ def test_non_frozen_states_are_rejected() -> None:
 
     with pytest.raises(QuodError):
         Semantics(Bad())
+
+
+def test_bitwise_not_on_bools_is_refused() -> None:
+    # ~True == -2 is truthy: silently wrong in properties, so the helpers refuse non-bools
+    with pytest.raises(QuodError):
+        implies(True, ~True)
+    with pytest.raises(QuodError):
+        forall([~False])
