@@ -13,7 +13,6 @@ CODES = {
     "Q0706": "malformed schedule file",
     "Q0707": "malformed log line",
     "Q0708": "malformed monitor configuration",
-    "Q0709": "exploration budget exceeded",
     "Q0710": "invalid protocol parameter",
 }
 register_codes(CODES)
