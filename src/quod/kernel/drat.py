@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from quod.kernel.formats import DratStep, location, read_drat
+from quod.kernel.formats import DratStep, check_clauses, location, read_drat
 from quod.kernel.verdict import ProofVerdict
 
 _ASSUMED = -1  # reason of literals assumed for a check
@@ -47,12 +47,17 @@ class DratChecker:
         binary: bool = False,
     ) -> None:
         self.name, self.binary = name, binary
+        check_clauses(clauses)
         nv = max((abs(x) for c in clauses for x in c), default=0)
-        self.base_vars = nv
-        self.ext: dict[int, int] = {}  # proof-only variables above nv, renumbered densely
+        # arrays are indexed by literal: variables above base_vars are renumbered densely (all of
+        # them if the formula's numbering is sparse), so a variable named 10^9 costs nothing
+        self.base_vars = nv if nv <= 4 * sum(map(len, clauses)) + 1024 else 0
+        self.ext: dict[int, int] = {}
         self.inverse: dict[int, int] = {}
+        if not self.base_vars:
+            clauses = [self._remap(tuple(c)) for c in clauses]
         self.proof = [(d, self._remap(lits), loc) for d, lits, loc in steps]
-        n = nv + len(self.ext)
+        n = self.base_vars + len(self.ext)
         self.lits: list[list[int]] = []
         self.pivot: list[int] = []
         self.origin: list[int] = []  # proof step index of each lemma (-1 for formula clauses)
@@ -391,7 +396,9 @@ class DratChecker:
     def _external(self, lit: int) -> int:
         v = abs(lit)
         if v > self.base_vars:
-            v = self.inverse.setdefault(v, next(k for k, w in self.ext.items() if w == v))
+            if len(self.inverse) != len(self.ext):
+                self.inverse = {w: k for k, w in self.ext.items()}
+            v = self.inverse[v]
         return v if lit > 0 else -v
 
     def run(self) -> tuple[ProofVerdict, list[tuple[int, list[int]]] | None]:

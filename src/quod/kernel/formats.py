@@ -16,7 +16,7 @@ Step layouts (plain tuples, because proofs have millions of steps):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from quod.kernel.verdict import ProofFormatError, where
@@ -38,6 +38,14 @@ _LRAT_DEL = re.compile(rb"([0-9]{1,19})[ \t]+d[ \t]+((?:[1-9][0-9]{0,18}[ \t]+)*
 class Cnf:
     num_vars: int
     clauses: list[tuple[int, ...]]
+
+
+def check_clauses(clauses: Sequence[Sequence[int]]) -> None:
+    """A formula handed to a checker through the API must be made of non-zero int literals."""
+    for k, clause in enumerate(clauses, 1):
+        for lit in clause:
+            if not isinstance(lit, int) or lit == 0:
+                raise ProofFormatError(f"formula clause {k}: {lit!r} is not a literal", code="Q1101")
 
 
 def as_bytes(data: bytes | str | Iterable[str]) -> bytes:

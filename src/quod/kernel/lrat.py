@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from quod.kernel.formats import LratStep, location, read_lrat
+from quod.kernel.formats import LratStep, check_clauses, location, read_lrat
 from quod.kernel.verdict import ProofVerdict
 
 
@@ -38,6 +38,7 @@ class LratChecker:
     """Clause database plus the step rule; feed it steps with `add` / `delete`."""
 
     def __init__(self, clauses: Sequence[Sequence[int]]) -> None:
+        check_clauses(clauses)
         self.db: dict[int, tuple[int, ...]] = {i: _dedupe(tuple(c)) for i, c in enumerate(clauses, 1)}
         self.last_id = len(clauses)
         # literal -> ids of active clauses containing it; built at the first RAT step

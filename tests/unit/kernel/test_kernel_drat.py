@@ -273,3 +273,13 @@ def test_random_unsat_3cnf_proofs(seed):
     verdict, lines = check_drat(clauses, proof, emit_lrat=True)
     assert verdict.verified, verdict.reason
     assert check_lrat(clauses, lines).verified
+
+
+def test_sparse_formula_variables_are_renumbered():
+    big = 999_999_999
+    xor = [tuple(big * x for x in c) for c in XOR]
+    verdict, lines = checked(xor, f"{big * 2} 0\n0\n")
+    assert verdict.verified and lines[0] == f"5 {big * 2} 0 1 2 0"
+    # satisfiable (all false); (7b) is not RAT: its resolvent (7b b) with (-7b b) is not RUP
+    verdict, _ = checked([(-7 * big, big), (-big, 2 * big), (-big, -2 * big)], f"{7 * big} 0\n0\n")
+    assert not verdict.verified and f"neither RUP nor RAT on {7 * big}" in verdict.reason
