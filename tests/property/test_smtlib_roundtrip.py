@@ -1,9 +1,10 @@
 """parse(print(t)) is t for random terms built with the builder.
 
-The reader reads `(- 5)` and `(/ 1.0 3.0)` as the constants -5 and 1/3 (the
-way SMT-LIB writes negative and rational values), so a hand-built negation
-or division of literals comes back as that constant; `canonical` applies
-exactly this documented folding to the expected term.
+The reader reads a negated number and a quotient of numbers, e.g. `(- 5)`
+and `(/ 1.0 3.0)`, as the constants -5 and 1/3 (the way SMT-LIB writes
+negative and rational values), so a hand-built negation or division of
+constants comes back as that constant; `canonical` applies exactly this
+documented folding to the expected term.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from quod.core.sorts import INT
 from quod.core.terms import Term, const, make
 from quod.core.walk import free_vars, post_order, rebuild
 from quod.smtlib import parse_script, parse_term
-from quod.smtlib.writer import print_assertions, print_term, real_literal
+from quod.smtlib.writer import print_assertions, print_term
 
 INTS = [Int("x"), Int("y"), Int("odd name")]
 REALS = [Real("r"), Real("s")]
@@ -163,27 +164,18 @@ def bool_terms(draw: Any, depth: int = 3) -> Term:
     return ForAll([x], Or(x < draw(int_terms(depth - 1)), draw(sub)))
 
 
-def _is_token(v: Fraction | int) -> bool:
-    """Does the literal of a non-negative value print as a single token?"""
-    text = real_literal(Fraction(v))
-    return not text.startswith("(")
-
-
 def canonical(t: Term) -> Term:
-    """`t` with negations/divisions of literals folded, as the reader reads them."""
+    """`t` with negated numbers and quotients of numbers folded, as the reader reads them."""
     memo: dict[int, Term] = {}
     for s in post_order([t], into_binders=False):
         if s.op is Op.FORALL or s.op is Op.EXISTS:
             memo[s.id] = make_quantifier(s, canonical(s.args[0]))
             continue
         n = rebuild(s, [memo[a.id] for a in s.args]) if s.args else s
-        orig = s.args
-        if s.op is Op.NEG and orig[0].op is Op.CONST and orig[0].value > 0:  # type: ignore[operator]
-            n = const(-orig[0].value, n.sort)  # type: ignore[operator]
-        elif s.op is Op.RDIV and len(orig) == 2 and all(a.op is Op.CONST for a in orig):
-            a, b = (x.value for x in orig)
-            if a >= 0 and b > 0 and _is_token(a) and _is_token(b):  # type: ignore[operator,arg-type]
-                n = const(Fraction(a) / Fraction(b), n.sort)  # type: ignore[arg-type]
+        if n.op is Op.NEG and n.args[0].op is Op.CONST and n.args[0].value != 0:
+            n = const(-n.args[0].value, n.sort)  # type: ignore[operator]
+        elif n.op is Op.RDIV and all(a.op is Op.CONST for a in n.args) and n.args[1].value != 0:
+            n = const(Fraction(n.args[0].value) / Fraction(n.args[1].value), n.sort)  # type: ignore[arg-type]
         memo[s.id] = n
     return memo[t.id]
 

@@ -11,9 +11,13 @@ chainable comparisons `(< a b c)` become `(and (< a b) (< b c))`, likewise
 the right; `and`, `or`, `+`, `*`, `distinct` and the associative bit-vector,
 string and regex operators stay n-ary. Int and Real arguments of one
 arithmetic operator are mixed the way z3 does it: Int arguments become Real
-(`to_real`, or a Real constant for an Int constant). `(- 5)` and
-`(/ 1.0 3.0)` written with literals are read as the constants -5 and 1/3,
-which is how SMT-LIB writes negative and rational values.
+(`to_real`, or a Real constant for an Int constant). A negated number
+and a quotient of numbers are read as numbers: `(- 5)` is the constant -5
+and `(/ 1.0 3.0)` the constant 1/3, which is how SMT-LIB writes negative and
+rational values (also when the numbers come from `let`); so the terms the
+reader builds never contain such a negation or quotient, and printing them
+gives text that reads back to the same terms. `(- 0)` and division by zero
+stay operations.
 """
 
 from __future__ import annotations
@@ -115,10 +119,6 @@ def _implies(args: list[Term], node: Node) -> Term:
     return acc
 
 
-def _is_number_token(x: Any) -> bool:
-    return x.__class__ is str and x[0].isdigit()
-
-
 def _minus(args: list[Term], node: Node) -> Term:
     if len(args) == 2:
         if args[0].sort is not args[1].sort:
@@ -126,35 +126,27 @@ def _minus(args: list[Term], node: Node) -> Term:
         return make(Op.SUB, args)
     if len(args) == 1:
         a = args[0]
-        # (- 0) stays a negation: folding it to 0 would print back as "0"
-        if (
-            a.op is Op.CONST
-            and a.sort.kind in (_INT, _REAL)
-            and a.payload[0] != 0
-            and _is_literal_node(node[2])
-        ):
+        # a negated number is a number: how SMT-LIB writes negative values.
+        # (- 0) stays a negation, since the constant 0 would print back as "0".
+        if a.op is Op.CONST and a.sort.kind in (_INT, _REAL) and a.payload[0] != 0:
             return const(-a.payload[0], a.sort)
         return make(Op.NEG, args)
     args = lift(args)
     return reduce(lambda a, b: make(Op.SUB, [a, b]), args[1:], args[0])
 
 
-def _is_literal_node(x: Any) -> bool:
-    """A numeral/decimal token or a `(/ lit lit)` list (both read as constants)."""
-    if x.__class__ is str:
-        return bool(x[0].isdigit())
-    return len(x) == 4 and x[1] == "/" and _is_number_token(x[2]) and _is_number_token(x[3])
+def _div2(a: Term, b: Term) -> Term:
+    # a quotient of numbers is a number: how SMT-LIB writes rational values
+    if a.op is Op.CONST and b.op is Op.CONST and b.payload[0] != 0:
+        return const(Fraction(a.payload[0]) / Fraction(b.payload[0]), REAL)
+    return make(Op.RDIV, [a, b])
 
 
 def _divide(args: list[Term], node: Node) -> Term:
-    if len(args) == 2 and _is_number_token(node[2]) and _is_number_token(node[3]):
-        a, b = args
-        if a.op is Op.CONST and b.op is Op.CONST and b.payload[0] != 0:
-            return const(Fraction(a.payload[0]) / Fraction(b.payload[0]), REAL)
     args = [to_real(a) if a.sort.kind is _INT else a for a in args]
-    if len(args) <= 2:
+    if len(args) < 2:
         return make(Op.RDIV, args)
-    return reduce(lambda a, b: make(Op.RDIV, [a, b]), args[1:], args[0])
+    return reduce(_div2, args[1:], args[0])
 
 
 def _ite(args: list[Term], node: Node) -> Term:

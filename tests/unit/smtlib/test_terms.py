@@ -65,9 +65,13 @@ def test_negative_and_rational_literals_are_constants() -> None:
     assert t("(/ 1 3)") is RealVal(Fraction(1, 3))
     assert t("(/ 1.0 3.0)") is RealVal(Fraction(1, 3))
     assert t("(- (/ 1.0 3.0))") is RealVal(Fraction(-1, 3))
-    # not literals: real operations
+    # also when the numbers are not written in place
+    assert t("(let ((c 5)) (- c))") is IntVal(-5)
+    assert t("(- (- 5))") is IntVal(5)
+    assert t("(/ (/ 1.0 2.0) 2)") is RealVal(Fraction(1, 4))
+    assert t("(/ 6 2 3)") is RealVal(1)
+    # real operations
     assert t("(- x)").op is Op.NEG
-    assert t("(- (- 5))").op is Op.NEG
     assert t("(- 0)").op is Op.NEG  # folding would print back as 0
     assert t("(/ 1.0 0.0)").op is Op.RDIV
     assert t("(/ r 2.0)").op is Op.RDIV
