@@ -123,6 +123,7 @@ class Prover:
         self.ts = TransitionSystem(
             tuple(self.sm.variables), tuple(self.sm.primed), self.sm.init, self.sm.trans
         )
+        self.timing: dict[str, float] = {}  # seconds per solver on certificate obligations
 
     def result(self, status: str, method: str, message: str, **kw: Any) -> ProofResult:
         return ProofResult(
@@ -143,7 +144,14 @@ class Prover:
         inv = t_and([self.sm.type_ok, *self.sm.invariants.values(), t_not(self.sm.error)])
         cert = Certificate(self.ts, inv, self.prop)
         chk = self.discharge(cert)
-        attempts.append({"method": "user invariants", "verdict": chk.verdict.value, **_failed(chk)})
+        attempts.append(
+            {
+                "method": "user invariants",
+                "verdict": chk.verdict.value,
+                "solver_seconds": self._times(),
+                **_failed(chk),
+            }
+        )
         if chk.ok:
             return self.result("proved", "inductive invariant (the model's invariants)",
                                "the invariants are inductive; kernel re-check passed",
@@ -164,7 +172,12 @@ class Prover:
                 cert2 = Certificate(self.ts, inv2, self.prop)
                 chk2 = self.discharge(cert2)
                 attempts.append(
-                    {"method": "spacer invariant re-check", "verdict": chk2.verdict.value, **_failed(chk2)}
+                    {
+                        "method": "spacer invariant re-check",
+                        "verdict": chk2.verdict.value,
+                        "solver_seconds": self._times(),
+                        **_failed(chk2),
+                    }
                 )
                 if chk2.ok:
                     return self.result("proved", "inductive invariant (found by z3 Spacer)",
@@ -194,6 +207,7 @@ class Prover:
         answers: dict[str, list[Answer]] = {ob.name: [] for ob in obs}
         refuted: set[str] = set()
         for name in self.opts.solvers:
+            start = time.perf_counter()
             singles = [ob for ob in obs if not _is_piece(ob)]
             pieces = [ob for ob in obs if _is_piece(ob)]
             for ob in singles:
@@ -214,9 +228,15 @@ class Prover:
                     solver.add(ob.formula.args[1])
                     self._record(answers, refuted, ob.name, name, solver.check())
                     solver.pop()
+            self.timing[name] = self.timing.get(name, 0.0) + time.perf_counter() - start
             if refuted:
                 break  # a kernel-checked counterexample settles it; no need for the other solver
         return check_answers(cert, answers, required=self.opts.solvers)
+
+    def _times(self) -> dict[str, float]:
+        out = {k: round(v, 2) for k, v in self.timing.items()}
+        self.timing = {}
+        return out
 
     @staticmethod
     def _record(answers: dict[str, list[Answer]], refuted: set[str], ob: str, solver: str, r: Any) -> None:
