@@ -144,7 +144,7 @@ class CheckSat(Command):
 
 @dataclass(frozen=True, eq=False)
 class CheckSatAssuming(Command):
-    """`assumptions` are Boolean constants or their negations."""
+    """`assumptions` are Bool terms (SMT-LIB asks for literals; any Bool term is accepted)."""
 
     name: ClassVar[str] = "check-sat-assuming"
     assumptions: tuple[Term, ...]
