@@ -21,7 +21,7 @@ checking (shortest first).
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +56,7 @@ class ProofOptions:
     spacer: bool = True
     solvers: tuple[str, ...] = ("z3", "cvc5")
     properties: Sequence[str] | None = None  # invariant names to prove (default: all)
+    progress: Callable[[str], None] | None = None  # one-line progress messages
 
 
 @dataclass
@@ -163,6 +164,7 @@ class Prover:
             return self._violated(attempts)
         # 2. Spacer
         if self.opts.spacer:
+            self._say("the invariants are not inductive; searching one with Spacer")
             found, inv2, note = spacer_invariant(self.sm, self.prop, self.opts.timeout)
             attempts.append({"method": "spacer", "outcome": note})
             if found is False:
@@ -185,6 +187,7 @@ class Prover:
                                        invariant=to_smtlib(inv2), check=chk2, certificate=cert2)  # fmt: skip
         # 3. k-induction
         for k in range(2, self.opts.k_max + 1):
+            self._say(f"trying {k}-induction")
             outcome = self.k_induction(k)
             attempts.append({"method": f"{k}-induction", "outcome": outcome})
             if outcome == "base case fails":
@@ -221,7 +224,9 @@ class Prover:
                     name, logic=_logic([pieces[0].formula]), limits=Limits(timeout=self.opts.timeout)
                 )
                 solver.add(inv, inv_next)
-                for ob in pieces:
+                for k, ob in enumerate(pieces, 1):
+                    if self.opts.progress is not None and k % 200 == 0:
+                        self.opts.progress(f"{name}: consecution query {k}/{len(pieces)}")
                     if ob.name in refuted:
                         continue
                     solver.push()
@@ -232,6 +237,10 @@ class Prover:
             if refuted:
                 break  # a kernel-checked counterexample settles it; no need for the other solver
         return check_answers(cert, answers, required=self.opts.solvers)
+
+    def _say(self, msg: str) -> None:
+        if self.opts.progress is not None:
+            self.opts.progress(msg)
 
     def _times(self) -> dict[str, float]:
         out = {k: round(v, 2) for k, v in self.timing.items()}
@@ -388,7 +397,9 @@ def _logic(formulas: Sequence[Term]) -> str:
 
 
 def _failed(chk: CertificateCheck) -> dict[str, Any]:
-    bad = [f"{o.name}: {o.detail}" for o in chk.obligations if o.verdict is not Verdict.CHECKED]
+    # when a counterexample refutes the certificate, the other solver is not asked: list the refutations
+    worst = Verdict.REFUTED if chk.verdict is Verdict.REFUTED else Verdict.UNDECIDED
+    bad = [f"{o.name}: {o.detail}" for o in chk.obligations if o.verdict is worst]
     if len(bad) > 5:
         bad = [*bad[:5], f"... and {len(bad) - 5} more"]
     return {"failed_obligations": bad} if bad else {}
