@@ -63,6 +63,7 @@ SCHEMA: dict[str, dict[str, tuple[Any, Any]]] = {
         "clip_high": ((*_NUM, type(None)), None),
         "kl_coef": (_NUM, 0.0),
         "kl_mode": (str, "loss"),
+        "track_kl": (bool, True),
         "entropy_coef": (_NUM, 0.0),
         "value_coef": (_NUM, 0.5),
         "value_clip": (_NUM, 0.2),

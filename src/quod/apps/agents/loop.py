@@ -136,6 +136,7 @@ def trainer_config(cfg: AgentsConfig) -> TrainerConfig:
         clip_high=None if t["clip_high"] is None else float(t["clip_high"]),
         kl_coef=float(t["kl_coef"]),
         kl_mode=t["kl_mode"],
+        track_kl=t["track_kl"],
         entropy_coef=float(t["entropy_coef"]),
         value_coef=float(t["value_coef"]),
         value_clip=float(t["value_clip"]),

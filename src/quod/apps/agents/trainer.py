@@ -45,6 +45,8 @@ class TrainerConfig:
     clip_high: float | None = None
     kl_coef: float = 0.0
     kl_mode: str = "loss"
+    # keep a frozen reference even without a KL penalty, to report KL(policy || reference)
+    track_kl: bool = True
     entropy_coef: float = 0.0
     value_coef: float = 0.5
     value_clip: float = 0.2
@@ -100,7 +102,8 @@ class Trainer:
         self.rng = random.Random(seed)
         self.version = 0
         self.ref = None
-        if config.kl_coef > 0:
+        # the frozen reference also serves to monitor drift (the KL curve) when no penalty is set
+        if config.kl_coef > 0 or config.track_kl:
             self.ref = copy.deepcopy(self.model)
             self.ref.eval()
             for p in self.ref.parameters():

@@ -61,6 +61,7 @@ def test_tiny_model_learns_multi_turn_tool_task(tmp_path: Path) -> None:
     assert all(r["dropped_stale"] == 0 for r in rows)
     assert all(r["version"] == r["step"] + 1 and r["engine_version"] == r["step"] for r in rows)
     assert all(r["tool_call_rate"] == 1.0 for r in rows)
+    assert rows[0]["kl"] >= 0.0 and rows[-1]["kl"] > 0.0  # drift from the frozen reference is tracked
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["final_success_last10"] == end
     assert (tmp_path / "curves.png").stat().st_size > 10_000 and (tmp_path / "curves.html").is_file()

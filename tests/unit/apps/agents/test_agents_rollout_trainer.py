@@ -128,7 +128,9 @@ def test_ppo_with_critic_reference_and_kl(app_policy: Any, app_sim: Any, level: 
     tr.step(trajs)
     second = tr.step(trajs)
     assert second["kl_ref"] > 0.0 and second["value_loss"] >= 0.0
-    assert tr.value_head is not None and float(tr.value_head.weight.detach().abs().sum()) > 0.0  # the critic learned
+    assert (
+        tr.value_head is not None and float(tr.value_head.weight.detach().abs().sum()) > 0.0
+    )  # the critic learned
     assert all(p.requires_grad is False for p in tr.ref.parameters())
 
 
