@@ -553,15 +553,18 @@ class TermReader:
 
     @staticmethod
     def _would_capture(name: str, v: Term, body: Term) -> bool:
-        free = free_vars([body])
-        if any(f.name == name for f in free if f is not v):
+        if any(f.name == name for f in free_vars([body]) if f is not v):
             return True
+        # one bottom-up pass: does a subterm contain v? (v is internal, so never bound inside)
+        has_v: dict[int, bool] = {}
         for s in post_order([body], into_binders=False):
             if s.op is Op.APPLY and s.payload.name == name:
                 return True
+            inside = s is v or any(has_v[a.id] for a in s.args)
             binds = (s.op is Op.FORALL or s.op is Op.EXISTS) and any(b.name == name for b in s.payload)
-            if binds and v in free_vars([s.args[0]]):
+            if binds and inside:
                 return True
+            has_v[s.id] = inside
         return False
 
     def _annotate(self, f: list[Any]) -> Term:
