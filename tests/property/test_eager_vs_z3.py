@@ -66,7 +66,7 @@ def check_against_z3(fs, encoding, symmetry=True):
 
 
 SETTINGS = settings(
-    max_examples=int(os.environ.get("QUOD_EAGER_EXAMPLES", "40")),
+    max_examples=int(os.environ.get("QUOD_EAGER_EXAMPLES", "25")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )

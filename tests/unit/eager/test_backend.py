@@ -1,3 +1,5 @@
+import shutil
+
 import pytest
 
 from quod.backends.base import Sat, Unknown, Unsat
@@ -61,7 +63,9 @@ def test_uf_model_has_function_table():
     assert f in r.model.funcs
 
 
-@pytest.mark.parametrize("sat", ["cadical195", "kissat404", "cadical-bin"])
+@pytest.mark.parametrize(
+    "sat", ["cadical195", "kissat404"] + (["cadical-bin"] if shutil.which("cadical") else [])
+)
 def test_each_sat_solver_through_the_backend(sat):
     s = get_solver("eager", sat=sat)
     x, y = Ints("x y")

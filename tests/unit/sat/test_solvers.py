@@ -1,3 +1,4 @@
+import shutil
 import time
 
 import pytest
@@ -22,9 +23,9 @@ def pigeonhole(n: int) -> Cnf:
 SAT = Cnf(3, [[1, 2], [-1, 3], [-3, -2], [2, 3]])
 UNSAT = Cnf(2, [[1, 2], [-1, 2], [1, -2], [-1, -2]])
 
-AVAILABLE = ["cadical195", "kissat404", "glucose4", "cadical-bin"] + (
-    ["kissat-bin"] if kissat_binary() else []
-)
+CADICAL_BIN = ["cadical-bin"] if shutil.which("cadical") else []  # Debian package `cadical`
+KISSAT_BIN = ["kissat-bin"] if kissat_binary() else []  # pip package `passagemath-kissat`
+AVAILABLE = ["cadical195", "kissat404", "glucose4", *CADICAL_BIN, *KISSAT_BIN]
 
 
 @pytest.mark.parametrize("name", AVAILABLE)
@@ -39,9 +40,7 @@ def test_unsat(name):
     assert get_sat_solver(name).solve(UNSAT, timeout=20).status == "unsat"
 
 
-@pytest.mark.parametrize(
-    "name", ["cadical195", "glucose4", "cadical-bin"] + (["kissat-bin"] if kissat_binary() else [])
-)
+@pytest.mark.parametrize("name", ["cadical195", "glucose4", *CADICAL_BIN, *KISSAT_BIN])
 def test_unsat_proof_ends_with_empty_clause(name):
     res = get_sat_solver(name).solve(UNSAT, timeout=20, proof=True)
     assert res.status == "unsat" and res.proof is not None
@@ -56,7 +55,7 @@ def test_proofless_solver_refuses_proof_request():
         get_sat_solver("kissat404").solve(UNSAT, proof=True)
 
 
-@pytest.mark.parametrize("name", ["cadical195", "kissat404", "glucose4", "cadical-bin"])
+@pytest.mark.parametrize("name", ["cadical195", "kissat404", "glucose4", *CADICAL_BIN])
 def test_timeout_is_unknown_and_prompt(name):
     hard = pigeonhole(11)
     start = time.perf_counter()
