@@ -40,9 +40,9 @@ class Cnf:
     clauses: list[tuple[int, ...]]
 
 
-def check_clauses(clauses: Sequence[Sequence[int]]) -> None:
+def check_clauses(clauses: Sequence[Sequence[int]] | dict[int, Sequence[int]]) -> None:
     """A formula handed to a checker through the API must be made of non-zero int literals."""
-    for k, clause in enumerate(clauses, 1):
+    for k, clause in clauses.items() if isinstance(clauses, dict) else enumerate(clauses, 1):
         for lit in clause:
             if not isinstance(lit, int) or lit == 0:
                 raise ProofFormatError(f"formula clause {k}: {lit!r} is not a literal", code="Q1101")

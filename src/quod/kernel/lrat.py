@@ -34,12 +34,43 @@ def _dedupe(lits: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(dict.fromkeys(lits))
 
 
+class _Clauses(dict[int, tuple[int, ...]]):
+    """The active clauses by id. Formula clauses are read (deduplicated and validated) on first
+    use, so the clauses of a big formula that a proof never touches cost nothing."""
+
+    def __init__(self, formula: Sequence[Sequence[int]]) -> None:
+        super().__init__()
+        self.formula = formula
+        self.gone: set[int] = set()  # deleted formula clauses
+
+    def __missing__(self, cid: int) -> tuple[int, ...]:
+        if not 0 < cid <= len(self.formula) or cid in self.gone:
+            raise KeyError(cid)
+        clause = _dedupe(tuple(self.formula[cid - 1]))
+        check_clauses({cid: clause})
+        self[cid] = clause
+        return clause
+
+    def remove(self, cid: int) -> tuple[int, ...] | None:
+        try:
+            clause = self[cid]
+        except KeyError:
+            return None
+        del self[cid]
+        self.gone.add(cid)
+        return clause
+
+    def load_all(self) -> None:
+        for cid in range(1, len(self.formula) + 1):
+            if cid not in self.gone:
+                self[cid]  # reading it loads it
+
+
 class LratChecker:
     """Clause database plus the step rule; feed it steps with `add` / `delete`."""
 
     def __init__(self, clauses: Sequence[Sequence[int]]) -> None:
-        check_clauses(clauses)
-        self.db: dict[int, tuple[int, ...]] = {i: _dedupe(tuple(c)) for i, c in enumerate(clauses, 1)}
+        self.db = _Clauses(clauses)
         self.last_id = len(clauses)
         # literal -> ids of active clauses containing it; built at the first RAT step
         self.occ: dict[int, set[int]] | None = None
@@ -47,7 +78,7 @@ class LratChecker:
 
     def delete(self, ids: tuple[int, ...]) -> None:
         for cid in ids:
-            clause = self.db.pop(cid, None)
+            clause = self.db.remove(cid)
             if clause is None:
                 raise _Reject(f"deletes clause {cid}, which is not active")
             if self.occ is not None:
@@ -70,14 +101,15 @@ class LratChecker:
 
     def _chain(self, hints: Iterable[int], true: set[int]) -> bool:
         """Unit-propagate along `hints`; True iff the last hint is falsified."""
-        get, assign = self.db.get, true.add  # bound once: this loop is the checker's hot spot
+        db, assign = self.db, true.add  # bound once: this loop is the checker's hot spot
         conflict = 0
         for h in hints:
             if conflict:
                 raise _Reject(f"hint {h} follows the conflict at hint {conflict}")
-            clause = get(h)
-            if clause is None:
-                raise _Reject(f"hint {h} is not an active clause")
+            try:
+                clause = db[h]
+            except KeyError:
+                raise _Reject(f"hint {h} is not an active clause") from None
             unit = 0
             for lit in clause:
                 if lit in true:
@@ -122,6 +154,7 @@ class LratChecker:
     def _candidates(self, lit: int) -> list[int]:
         if self.occ is None:
             self.occ = {}
+            self.db.load_all()
             for cid, clause in self.db.items():
                 for x in clause:
                     self.occ.setdefault(x, set()).add(cid)
@@ -155,7 +188,7 @@ def check_lrat(
     the empty clause. Raises `ProofFormatError` if the proof is not LRAT syntax.
     """
     checker = LratChecker(clauses)
-    if any(not c for c in clauses):
+    if min(map(len, clauses), default=1) == 0:
         return ProofVerdict(True, stats={"lemmas": 0})
     steps, binary = read_lrat(proof, name)
     n = 0

@@ -148,12 +148,13 @@ def test_verdict_rendering():
     assert str(ProofVerdict(False, "bad step")) == "rejected: bad step"
 
 
-@pytest.mark.parametrize("bad", [[(1, 0)], [(1,), ("2",)], [(1.0,)]])
+@pytest.mark.parametrize("bad", [[(1, 0), (-1,)], [(1,), ("2",)], [(1.0,), (2,)]])
 def test_checkers_refuse_formulas_that_are_not_clauses(bad):
     from quod.kernel.drat import check_drat
     from quod.kernel.lrat import check_lrat
 
-    for check in (lambda: check_lrat(bad, ""), lambda: check_drat(bad, "")):
+    # the LRAT checker reads formula clauses when a step first uses them
+    for check in (lambda: check_lrat(bad, "3 0 1 2 0\n"), lambda: check_drat(bad, "")):
         with pytest.raises(ProofFormatError, match="formula clause") as e:
             check()
         assert e.value.diagnostic.code == "Q1101"

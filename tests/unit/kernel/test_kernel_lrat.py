@@ -143,3 +143,13 @@ def test_cadical_lrat_proofs_are_verified(n, binary):
 def test_dimacs_and_lrat_files_together(tmp_path):
     cnf = parse_dimacs("p cnf 2 4\n1 2 0\n-1 2 0\n1 -2 0\n-1 -2 0\n")
     assert check_lrat(cnf.clauses, XOR_PROOF).verified
+
+
+def test_formula_clauses_are_read_lazily_and_stay_deleted():
+    c = LratChecker([*RAT_CNF, (7, 8)])
+    assert len(c.db) == 0
+    c.delete((4,))  # never used, now gone
+    c.add(5, (5, 1), (-1, 2, 3))  # the RAT step reads every active clause
+    assert 4 not in c.db and set(c.db) == {1, 2, 3, 5}
+    with pytest.raises(_Reject, match="hint 4 is not an active clause"):
+        c.add(6, (7,), (4,))
