@@ -162,3 +162,17 @@ def test_bad_model_is_never_reported_as_sat() -> None:
     assert isinstance(res, Unknown) and "internal error" in res.reason
     ok = finish_sat("test", [x > 0], [], Model({x: 1}), {})
     assert isinstance(ok, Sat) and ok.model_checked
+
+
+@pytest.mark.parametrize("backend", available())
+def test_sat_under_compound_assumptions_has_a_model_that_satisfies_them(backend: str) -> None:
+    """Regression: z3 read its model after popping the assumption proxies' scope."""
+    solver = get_solver(backend, logic="QF_LIA")
+    solver.add(x + y == 10)
+    res = solver.check([x > 10, Or(y < -3, p)])
+    if backend in COMPLETE:
+        assert isinstance(res, Sat) and res.model_checked
+    if isinstance(res, Sat):
+        assert res.model[x] > 10 and res.model[x] + res.model[y] == 10
+    again = solver.check()
+    assert not isinstance(again, Unsat)

@@ -94,14 +94,20 @@ class Z3Solver:
     def check(self, assumptions: Sequence[Term] = ()) -> Result:
         self._apply_limits()
         proxies, exprs = self._assumption_literals(assumptions)
+        try:
+            return self._check(assumptions, exprs)
+        finally:
+            # the proxies' implications live in a scope of their own; the model and the
+            # core are read before it is popped (popping invalidates them)
+            if proxies:
+                self.solver.pop()
+
+    def _check(self, assumptions: Sequence[Term], exprs: list[Any]) -> Result:
         start = time.perf_counter()
         try:
             answer = self.solver.check(*exprs)
         except self.z3.Z3Exception as e:
             return Unknown(f"z3 error: {e}")
-        finally:
-            if proxies:
-                self.solver.pop()
         elapsed = time.perf_counter() - start
         self._stats = {"time": elapsed, **_z3_stats(self.solver)}
         if answer == self.z3.sat:
@@ -130,8 +136,6 @@ class Z3Solver:
             p = self.z3.Bool(f"quod!assumption!{i}", self.ctx)
             self.solver.add(self.z3.Implies(p, e))
             lits.append(p)
-        # z3 must not see the proxies' implications as permanent: popped after check
-        self._proxy_exprs = lits
         return True, lits
 
     def _core(self, assumptions: Sequence[Term], exprs: list[Any]) -> list[Term] | None:
