@@ -378,14 +378,14 @@ class DratChecker:
             if not self.active[c] or -pivot not in cand:
                 continue
             self.marked[c] = 1
+            chain.append(-(c + 1))  # also for a tautology: the candidate counts as used in the LRAT
             rest = [x for x in cand if x != -pivot]
             if any(x in assumed or -x in rest for x in rest):
-                continue  # the resolvent is a tautology
+                continue  # the resolvent is a tautology: an empty group, which LRAT ignores
             group = self._refute(rest, set(assumed))
             self._undo(after_lemma)
             if group is None:
                 raise _Reject(f"neither RUP nor RAT on {self._external(pivot)} ({self._describe(c)} fails)")
-            chain.append(-(c + 1))
             chain.extend(group)
         return chain
 

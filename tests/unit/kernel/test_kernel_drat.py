@@ -106,6 +106,9 @@ def test_rat_lemma_with_tautological_candidate():
     verdict, lines = checked(XOR, TAUT_RAT)
     assert verdict.verified and verdict.stats["rat"] >= 1
     assert "5 -5 3 -3 0 0" in lines  # the marked tautology has no hints
+    # the RAT step names the tautological candidate with an empty group, so the LRAT deletes it
+    # after its last use instead of keeping it as a candidate for later RAT steps
+    assert lines[1:3] == ["6 5 0 -5 0", "6 d 5 0"]
 
 
 def test_extended_resolution_rat_step():
