@@ -17,6 +17,7 @@ mkdir -p "$out"
 run default
 run no-symmetry symmetry=0
 run no-capacity capacity=0
+run neither symmetry=0 capacity=0
 run bits encoding=bits
 run kissat sat=kissat404
 grep -h "eager" "$out"/*/summary* 2>/dev/null || tail -n 4 "$out"/*.txt

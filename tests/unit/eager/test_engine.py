@@ -160,3 +160,23 @@ def test_unsat_proof_is_accepted_by_the_kernel_drat_checker(sat):
     assert verdict.verified, verdict.reason
     # the same proof cannot refute a satisfiable part of the CNF
     assert not check_drat(r.cnf.clauses[:1], r.proof.data())[0].verified
+
+
+def test_cnf_hash_is_independent_of_the_process_hash_seed():
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from quod.core.builder import Ints, Or, Distinct\n"
+        "from quod.eager import encode\n"
+        "x, y, z, m1, m2 = Ints('x y z m1 m2')\n"
+        "fs = [x - y <= 3, Or(y - z >= 2, m1 != m2), m1 >= 0, m1 <= 2, m2 >= 0, m2 <= 2, Distinct(x, y, z)]\n"
+        "print(encode(fs).cnf.sha256())\n"
+    )
+    hashes = set()
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        hashes.add(out.stdout.strip())
+    assert len(hashes) == 1
