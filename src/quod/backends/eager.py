@@ -137,6 +137,8 @@ class EagerSolver:
             assert res.model is not None
             return finish_sat("eager", asserted, assumptions, res.model, stats)
         if res.status == "unsat":
-            cert = EagerCertificate(ENCODER_VERSION, self.options.describe(), res.cnf_sha256, res.proof, res.cnf)
+            cert = EagerCertificate(
+                ENCODER_VERSION, self.options.describe(), res.cnf_sha256, res.proof, res.cnf
+            )
             return Unsat(certificate=cert, core=res.core, stats=stats)
         return Unknown(res.reason or "unknown", stats=stats)

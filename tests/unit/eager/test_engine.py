@@ -177,6 +177,8 @@ def test_cnf_hash_is_independent_of_the_process_hash_seed():
     hashes = set()
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
         hashes.add(out.stdout.strip())
     assert len(hashes) == 1
