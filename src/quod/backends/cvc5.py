@@ -283,8 +283,9 @@ class _Translator:
         # bound VAR terms mapped to them and every free constant shared with the outside
         tm = self.tm
         body = t.args[0]
+        bound_ids = {v.id for v in t.payload}
         for s in post_order([body], into_binders=True):
-            if s.op is Op.VAR and s not in t.payload:
+            if s.op is Op.VAR and s.id not in bound_ids:
                 self.term(s)
         bvars = [tm.mkVar(self.sort(v.sort), v.name) for v in t.payload]
         self.bound_vars.update(t.payload)

@@ -52,10 +52,21 @@ def string_literal(s: str) -> str:
     return "".join(out)
 
 
+def int_text(v: int) -> str:
+    """Decimal digits of a non-negative int of any size (Python's str() stops at 4300 digits)."""
+    if v < 10**4000:
+        return str(v)
+    # split in halves of a power of ten; the recursion depth is logarithmic in the size
+    k = len(bin(v)) * 3 // 20  # about half the number of decimal digits
+    hi, lo = divmod(v, 10**k)
+    return int_text(hi) + int_text(lo).rjust(k, "0")
+
+
 def _real_literal(v: Fraction) -> str:
     neg = v < 0
     a = -v if neg else v
-    s = f"{a.numerator}.0" if a.denominator == 1 else f"(/ {a.numerator}.0 {a.denominator}.0)"
+    n, d = int_text(a.numerator), int_text(a.denominator)
+    s = f"{n}.0" if a.denominator == 1 else f"(/ {n}.0 {d}.0)"
     return f"(- {s})" if neg else s
 
 
@@ -76,7 +87,7 @@ def value_to_smtlib(v: Value, t: Term | None = None) -> str:
             return bv_literal(v, t.sort.width)
         if t is not None and t.sort.is_real:
             return _real_literal(Fraction(v))
-        return str(v) if v >= 0 else f"(- {-v})"
+        return int_text(v) if v >= 0 else f"(- {int_text(-v)})"
     if isinstance(v, Fraction):
         return _real_literal(v)
     if isinstance(v, str):

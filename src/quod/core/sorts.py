@@ -8,7 +8,7 @@ dataclass is cheap.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class SortKind(enum.Enum):
@@ -26,13 +26,40 @@ class SortKind(enum.Enum):
     UNINTERPRETED = "Uninterpreted"
 
 
-@dataclass(frozen=True, slots=True)
+_INTERNED: dict[tuple[object, ...], Sort] = {}
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class Sort:
     kind: SortKind
     # BitVec: width; uninterpreted: name; Array/Seq: parameter sorts.
     width: int = 0
     name: str = ""
     params: tuple[Sort, ...] = ()
+    # hashed once: sorts nest (arrays of arrays), and rehashing shared parts would be exponential
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __new__(cls, kind: SortKind, width: int = 0, name: str = "", params: tuple[Sort, ...] = ()) -> Sort:
+        # interned: equal sorts are the same object, so equality is identity (structural
+        # comparison of nested sorts with shared parts would be exponential)
+        key = (kind, width, name, params)
+        got = _INTERNED.get(key)
+        if got is None:
+            got = object.__new__(cls)
+            _INTERNED[key] = got
+        return got
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.kind, self.width, self.name, self.params)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Sort, (self.kind, self.width, self.name, self.params))
 
     def __str__(self) -> str:
         return sort_to_smtlib(self)

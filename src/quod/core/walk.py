@@ -148,32 +148,30 @@ def _subst_binder(q: Term, mapping: Mapping[Term, Term]) -> Term:
     inner = {k: v for k, v in mapping.items() if k.id not in bound_ids}
     if not inner:
         return q
-    incoming = free_vars(inner.values())
-    renamed: dict[Term, Term] = {}
-    new_bound = []
-    for b in bound:
-        if b in incoming:
-            fresh = var(fresh_name(b.name, incoming), b.sort)
-            renamed[b] = fresh
-            new_bound.append(fresh)
-        else:
-            new_bound.append(b)
     body = q.args[0]
-    if renamed:
+    incoming = {v.id for v in free_vars(inner.values())}
+    captured = [b for b in bound if b.id in incoming]
+    body_free = {v.id for v in free_vars([body])}
+    if captured and any(k.id in body_free for k in inner):
+        # rename only when a replacement really lands under a binder that would capture it;
+        # names are chosen deterministically (smallest unused suffix)
+        taken = {v.name for v in post_order([body, *inner.values()]) if v.op is Op.VAR}
+        renamed = {}
+        for b in captured:
+            name = fresh_name(b.name, taken)
+            taken.add(name)
+            renamed[b] = var(name, b.sort)
         body = substitute(body, renamed)
-    return quantifier(q.op, new_bound, substitute(body, inner))
+        bound = tuple(renamed.get(b, b) for b in bound)
+    return quantifier(q.op, bound, substitute(body, inner))
 
 
-_fresh_counter = [0]
-
-
-def fresh_name(base: str, avoid: set[Term] | None = None) -> str:
-    avoid_names = {v.name for v in avoid} if avoid else set()
-    while True:
-        _fresh_counter[0] += 1
-        name = f"{base}!{_fresh_counter[0]}"
-        if name not in avoid_names:
-            return name
+def fresh_name(base: str, taken: set[str]) -> str:
+    """`base!k` for the smallest k >= 1 not in `taken`."""
+    k = 1
+    while f"{base}!{k}" in taken:
+        k += 1
+    return f"{base}!{k}"
 
 
 def map_leaves(t: Term, fn: Callable[[Term], Term | None]) -> Term:
