@@ -53,7 +53,30 @@ class FuncDecl:
 
 
 _ids = itertools.count(1)
-_table: weakref.WeakValueDictionary[tuple[Any, ...], Term] = weakref.WeakValueDictionary()
+
+
+class _Ref(weakref.ref):  # type: ignore[type-arg]
+    """A weak reference that knows its table key, so the dead entry can be dropped."""
+
+    __slots__ = ("key",)
+    key: tuple[Any, ...]
+
+
+def _drop(ref: _Ref) -> None:
+    # called when a term dies; the key may already hold a newer term
+    if _refs.get(ref.key) is ref:
+        del _refs[ref.key]
+
+
+# key -> weak reference to the unique live term with that key. A plain dict of weak
+# references is read inline in the constructors (WeakValueDictionary.get is a Python-level
+# call and cost a tenth of parsing time).
+_refs: dict[tuple[Any, ...], _Ref] = {}
+
+
+def _lookup(key: tuple[Any, ...]) -> Term | None:
+    r = _refs.get(key)
+    return r() if r is not None else None
 
 
 class Term:
@@ -228,7 +251,9 @@ def _new(op: Op, args: tuple[Term, ...], payload: Any, sort: Sort, key: tuple[An
     t.sort = sort
     t.id = next(_ids)
     t._hash = hash(key)
-    _table[key] = t
+    r = _Ref(t, _drop)
+    r.key = key
+    _refs[key] = r
     return t
 
 
@@ -260,14 +285,14 @@ def const(value: Any, sort: Sort) -> Term:
     value = _check_value(value, sort)
     payload = (value,)
     key = (Op.CONST, type(value), value, sort)
-    t = _table.get(key)
+    t = _lookup(key)
     return t if t is not None else _new(Op.CONST, (), payload, sort, key)
 
 
 def var(name: str, sort: Sort) -> Term:
     """A free constant symbol (or, inside a binder, a bound variable)."""
     key = (Op.VAR, name, sort)
-    t = _table.get(key)
+    t = _lookup(key)
     return t if t is not None else _new(Op.VAR, (), name, sort, key)
 
 
@@ -275,9 +300,11 @@ def make(op: Op, args: Sequence[Term], payload: Any = None) -> Term:
     """The term `op(args)` with an optional index payload; checks sorts."""
     args = tuple(args)
     key = (op, payload, *[a.id for a in args])
-    t = _table.get(key)
-    if t is not None:
-        return t
+    r = _refs.get(key)
+    if r is not None:
+        t = r()
+        if t is not None:
+            return t
     for a in args:
         if not isinstance(a, Term):
             raise SortError(f"'{op.value}': argument {a!r} is not a term")
@@ -290,7 +317,7 @@ def apply_decl(decl: FuncDecl, args: Sequence[Term]) -> Term:
     if not decl.domain:
         raise SortError(f"'{decl.name}' is a constant; use var() for it")
     key = (Op.APPLY, decl, *[a.id for a in args])
-    t = _table.get(key)
+    t = _lookup(key)
     if t is not None:
         return t
     if len(args) != len(decl.domain):
@@ -313,7 +340,7 @@ def quantifier(op: Op, bound: Sequence[Term], body: Term) -> Term:
     if not body.sort.is_bool:
         raise SortError(f"'{op.value}': body must be Bool, got {body.sort}")
     key = (op, tuple(v.id for v in bound), body.id)
-    t = _table.get(key)
+    t = _lookup(key)
     return t if t is not None else _new(op, (body,), bound, BOOL, key)
 
 
@@ -374,7 +401,7 @@ def _unflatten(nodes: list[tuple[Any, ...]]) -> Term:
 
 def table_size() -> int:
     """Number of live terms (for tests and statistics)."""
-    return len(_table)
+    return len(_refs)
 
 
 __all__ = [
