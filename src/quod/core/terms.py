@@ -302,7 +302,7 @@ def make(op: Op, args: Sequence[Term], payload: Any = None) -> Term:
     key = (op, payload, *[a.id for a in args])
     r = _refs.get(key)
     if r is not None:
-        t = r()
+        t: Term | None = r()
         if t is not None:
             return t
     for a in args:
