@@ -60,6 +60,25 @@ def test_external_cadical_proof_files_are_verified(tmp_path, binary):
     assert verdict.verified, verdict.reason
 
 
+def _kissat():
+    from quod.sat.solvers import kissat_binary
+
+    return kissat_binary()
+
+
+@pytest.mark.skipif(_kissat() is None, reason="needs kissat (pip install passagemath-kissat)")
+@pytest.mark.parametrize("binary", [True, False])
+def test_kissat_proof_files_are_verified(tmp_path, binary):
+    f = PHP(5)
+    f.to_file(str(tmp_path / "php.cnf"))
+    cmd = [_kissat(), "-q", str(tmp_path / "php.cnf"), str(tmp_path / "p.drat")]
+    if not binary:
+        cmd.insert(2, "--no-binary")
+    assert subprocess.run(cmd, capture_output=True).returncode == 20
+    verdict, _ = checked(f.clauses, (tmp_path / "p.drat").read_bytes(), name="p.drat")
+    assert verdict.verified, verdict.reason
+
+
 def test_unit_propagation_refutation_needs_no_lemmas():
     verdict, lines = checked([(1,), (-1, 2), (-2,)], "")
     assert verdict.verified and lines == ["4 0 1 2 3 0"]
