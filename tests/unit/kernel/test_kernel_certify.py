@@ -319,3 +319,14 @@ def test_public_benchmark_unsat_is_certified(tmp_path):
     shutil.copy(src, tmp_path / src.name)
     assert write_bundle(tmp_path / src.name, tmp_path / "b").status == "unsat"
     assert check_bundle(tmp_path / "b").verified
+
+
+def test_inputs_outside_the_eager_fragment_are_errors(tmp_path):
+    src = tmp_path / "nl.smt2"
+    src.write_text("(set-logic QF_NIA)\n(declare-const x Int)\n(assert (= (* x x) 2))\n(check-sat)\n")
+    with pytest.raises(QuodError) as e:
+        write_bundle(src, tmp_path / "b")
+    assert e.value.diagnostic.code == "Q0103"
+    src.write_text("(declare-const x Int)\n(push 1)\n(assert (= x 2))\n(check-sat)\n")
+    with pytest.raises(QuodError, match="push"):
+        write_bundle(src, tmp_path / "b")
