@@ -82,16 +82,20 @@ def write_bundle(
     *,
     options: dict[str, Any] | None = None,
     timeout: float | None = None,
+    proof_solver: str = "cadical-lrat",
     store_cnf: bool = False,
     cvc5_proof: bool = False,
     progress: Progress = _quiet,
 ) -> BundleSummary:
-    """Solve the SMT-LIB file with the eager engine and write a certificate bundle for the answer."""
+    """Solve the SMT-LIB file with the eager engine and write a certificate bundle for the answer.
+
+    `proof_solver` "cadical-lrat" (default) gets LRAT straight from CaDiCaL 1.9.5; any SAT solver
+    of quod.sat that writes proofs (cadical195, glucose4, cadical-bin, kissat-bin, ...) gives a
+    DRAT proof instead, which `quod check` verifies with the (slower) backward DRAT checker.
+    """
     from quod.backends.eager import parse_options
     from quod.eager.engine import ENCODER_VERSION, decode, encode
     from quod.kernel.model import check_model
-    from quod.sat.proofs.cadical_lrat import solve_lrat
-    from quod.sat.proofs.lrat_tools import normalize_lrat
 
     source = _read_input(Path(input_path))
     assertions = _assertions(source, str(input_path))
@@ -101,43 +105,36 @@ def write_bundle(
     progress("encoding")
     ep = encode(assertions, opts)
     times["encode"] = time.perf_counter() - t0
-    clauses = ep.cnf.clauses
-    progress(f"solving ({ep.cnf.num_vars} variables, {len(clauses)} clauses) with CaDiCaL 1.9.5 + LRAT")
+    stats: dict[str, Any] = {"vars": ep.cnf.num_vars, "clauses": len(ep.cnf.clauses)}
+    progress(f"solving ({stats['vars']} variables, {stats['clauses']} clauses) with {proof_solver}")
     t1 = time.perf_counter()
-    res = solve_lrat(clauses, timeout=None if timeout is None else max(0.0, timeout - times["encode"]))
+    remaining = None if timeout is None else max(0.0, timeout - times["encode"])
+    status, model_lits, proof = _solve(ep.cnf, proof_solver, remaining, progress)
     times["solve"] = time.perf_counter() - t1
-    stats = {"vars": ep.cnf.num_vars, "clauses": len(clauses)}
-    if res.status == "unknown":
+    if status == "unknown":
         return BundleSummary("unknown", None, "timeout: no certificate written", times, stats)
     out = Path(directory)
     objects = _ObjectStore(out)
     manifest: dict[str, Any] = {
         "format": FORMAT,
-        "status": res.status,
+        "status": status,
         "input": {"name": Path(input_path).name, **objects.put(source, "smt2")},
         "encoder": {"version": ENCODER_VERSION, "options": _option_record(opts)},
-        "cnf": {"sha256": ep.cnf.sha256(), "vars": ep.cnf.num_vars, "clauses": len(clauses)},
-        "solvers": _versions(),
+        "cnf": {"sha256": ep.cnf.sha256(), "vars": ep.cnf.num_vars, "clauses": len(ep.cnf.clauses)},
+        "solvers": {**_versions(), "proof": proof_solver},
     }
     if store_cnf:
         manifest["cnf"]["file"] = objects.put(ep.cnf.to_dimacs().encode(), "cnf")["file"]
-    if res.status == "unsat":
-        assert res.proof is not None
-        progress(f"trimming the LRAT proof ({len(res.proof)} bytes)")
-        t2 = time.perf_counter()
-        proof = normalize_lrat(len(clauses), res.proof)
-        times["trim"] = time.perf_counter() - t2
-        manifest["proof"] = {
-            "format": "lrat",
-            "producer": "cadical 1.9.5 (python-sat)",
-            **objects.put(proof, "lrat"),
-        }
-        stats["proof_bytes"] = len(proof)
+    if status == "unsat":
+        assert proof is not None
+        fmt, data, producer = proof
+        manifest["proof"] = {"format": fmt, "producer": producer, **objects.put(data, fmt)}
+        stats["proof_bytes"] = len(data)
         if cvc5_proof:
             manifest["cvc5_proof"] = _cvc5_proof(assertions, source, objects, timeout)
     else:
         sat_model = [False] * (ep.cnf.num_vars + 1)
-        for lit in res.model or []:
+        for lit in model_lits:
             if abs(lit) <= ep.cnf.num_vars:
                 sat_model[abs(lit)] = lit > 0
         model = decode(ep, sat_model)
@@ -147,7 +144,39 @@ def write_bundle(
         manifest["model"] = objects.put(_model_json(model), "json")
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     progress(f"wrote {out / 'manifest.json'}")
-    return BundleSummary(res.status, out, times=times, stats=stats)
+    return BundleSummary(status, out, times=times, stats=stats)
+
+
+def _solve(
+    cnf: Any, proof_solver: str, timeout: float | None, progress: Progress
+) -> tuple[str, list[int], tuple[str, bytes, str] | None]:
+    """(status, model literals, (proof format, proof bytes, producer) for unsat)."""
+    if proof_solver == "cadical-lrat":
+        from quod.sat.proofs.cadical_lrat import solve_lrat
+        from quod.sat.proofs.lrat_tools import normalize_lrat
+
+        res = solve_lrat(cnf.clauses, timeout=timeout)
+        if res.status != "unsat":
+            return res.status, res.model or [], None
+        assert res.proof is not None
+        progress(f"renumbering and trimming the LRAT proof ({len(res.proof)} bytes)")
+        return (
+            "unsat",
+            [],
+            ("lrat", normalize_lrat(len(cnf.clauses), res.proof), "cadical 1.9.5 (python-sat)"),
+        )
+    from quod.sat.solvers import get_sat_solver
+
+    sat = get_sat_solver(proof_solver)
+    out = sat.solve(cnf, timeout=timeout, proof=True)
+    if out.status == "sat":
+        assert out.model is not None
+        return "sat", [v if b else -v for v, b in enumerate(out.model) if v], None
+    if out.status != "unsat" or out.proof is None:
+        return "unknown", [], None
+    data = out.proof.data()
+    raw = data if isinstance(data, bytes) else ("\n".join(data) + "\n").encode()
+    return "unsat", [], ("drat", raw, sat.name)
 
 
 class _ObjectStore:

@@ -330,3 +330,19 @@ def test_inputs_outside_the_eager_fragment_are_errors(tmp_path):
     src.write_text("(declare-const x Int)\n(push 1)\n(assert (= x 2))\n(check-sat)\n")
     with pytest.raises(QuodError, match="push"):
         write_bundle(src, tmp_path / "b")
+
+
+@pytest.mark.parametrize("solver", ["glucose4", "cadical-bin"])
+def test_bundles_with_drat_from_the_sat_layer(tmp_path, solver):
+    if solver == "cadical-bin" and shutil.which("cadical") is None:
+        pytest.skip("needs the cadical binary")
+    for text, expected in ((UNSAT, "unsat"), (SAT, "sat")):
+        src = tmp_path / f"{expected}.smt2"
+        src.write_text(text)
+        summary = write_bundle(src, tmp_path / expected, proof_solver=solver, timeout=30)
+        assert summary.status == expected
+        m = _manifest(tmp_path / expected)
+        assert m["solvers"]["proof"] == solver
+        if expected == "unsat":
+            assert m["proof"]["format"] == "drat"
+        assert check_bundle(tmp_path / expected).verified
