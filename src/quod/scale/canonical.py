@@ -18,7 +18,7 @@ from quod.core.sorts import Sort, sort_to_smtlib
 from quod.core.terms import Term, UninterpretedValue
 from quod.core.walk import post_order
 
-KEY_VERSION = "quod-query-v1"
+KEY_VERSION = "quod-query-v2"
 
 
 def _payload(t: Term) -> str:
@@ -53,17 +53,17 @@ def _payload(t: Term) -> str:
 def digests(roots: Iterable[Term]) -> dict[int, bytes]:
     """sha256 digest of every subterm of `roots`, keyed by term id."""
     out: dict[int, bytes] = {}
+    heads: dict[tuple[Op, Sort], bytes] = {}
+    sha = hashlib.sha256
     for t in post_order(roots, into_binders=True):
-        h = hashlib.sha256()
-        h.update(t.op.value.encode())
-        h.update(b"\0")
-        h.update(sort_to_smtlib(t.sort).encode())
-        h.update(b"\0")
-        h.update(_payload(t).encode())
+        head = heads.get((t.op, t.sort))
+        if head is None:
+            head = t.op.value.encode() + b"\0" + sort_to_smtlib(t.sort).encode() + b"\0"
+            heads[(t.op, t.sort)] = head
         kids = (*t.payload, *t.args) if t.op is Op.FORALL or t.op is Op.EXISTS else t.args
-        for a in kids:
-            h.update(out[a.id])
-        out[t.id] = h.digest()
+        # one hash call per node: the payload is length-prefixed so it cannot run into the children
+        payload = _payload(t).encode()
+        out[t.id] = sha(b"".join((head, b"%d:" % len(payload), payload, *[out[a.id] for a in kids]))).digest()
     return out
 
 
