@@ -48,7 +48,7 @@ def main() -> None:
         cold.append(c)
         warm.append(w)
         lookups.append(s2.last_lookup_seconds * 1000)
-        print(f"{f.name:<40} {str(r1):<8} {c:8.3f} {w:8.3f} {lookups[-1]:10.1f}")
+        print(f"{f.name:<40} {r1!s:<8} {c:8.3f} {w:8.3f} {lookups[-1]:10.1f}")
     print(f"median cold {statistics.median(cold):.3f} s, warm {statistics.median(warm):.3f} s "
           f"(lookup {statistics.median(lookups):.1f} ms); store {url}")  # fmt: skip
 
