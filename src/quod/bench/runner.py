@@ -16,7 +16,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -139,11 +139,14 @@ def run_bench(
     jobs: int = 1,
     extra: Sequence[str] = (),
     progress: Callable[[int, int, Record], None] | None = None,
+    backend_extra: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Record]:
+    """Run every backend on every file; `backend_extra` adds arguments for one backend only."""
     tasks = [(f, b) for f in files for b in backends]
     records: list[Record] = []
+    more = backend_extra or {}
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(run_one, f, b, timeout, extra) for f, b in tasks]
+        futures = [pool.submit(run_one, f, b, timeout, [*extra, *more.get(b, ())]) for f, b in tasks]
         for i, fut in enumerate(as_completed(futures), 1):
             rec = fut.result()
             records.append(rec)

@@ -30,7 +30,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--limit", type=int, default=0, help="only the first N files (0: all)")
     p.add_argument("--solve-arg", action="append", default=[], help="extra argument passed to quod solve")
     p.add_argument("--store", default=None, metavar="URL", help="result store passed to every quod solve")
-    p.add_argument("--workers", type=int, default=0, help="each file runs as a Ray portfolio on N workers")
+    p.add_argument(
+        "--workers", type=int, default=0, help="Ray workers for the 'portfolio' and 'cubes' backends"
+    )
+    p.add_argument("--cubes", type=int, default=3, help="split depth for the 'cubes' backend")
     p.add_argument("--portfolio", default="", help="portfolio entries for --workers (default: by logic)")
     p.add_argument(
         "--ray-address", default=None, help="existing Ray cluster (default: one local head for the run)"
@@ -67,11 +70,13 @@ def run(args: argparse.Namespace) -> int:
     if args.store:
         extra += ["--store", args.store]
     with _ray_head(args) as address:
-        if args.workers:
-            extra += ["--workers", str(args.workers), "--ray-address", address]
-            if args.portfolio:
-                extra += ["--portfolio", args.portfolio]
-        records = run_bench(files, backends, args.timeout, args.jobs, extra, progress)
+        # the Ray options go to the distributed backends only, so single configurations and
+        # the portfolio can be compared in one run
+        ray_args = ["--workers", str(args.workers or 2)] + (["--ray-address", address] if address else [])
+        if args.portfolio:
+            ray_args += ["--portfolio", args.portfolio]
+        per_backend = {"portfolio": ray_args, "cubes": [*ray_args, "--cubes", str(args.cubes)]}
+        records = run_bench(files, backends, args.timeout, args.jobs, extra, progress, per_backend)
     assert len(records) == total
     problems = validate(records)
     out = Path(args.out)
@@ -88,9 +93,11 @@ def run(args: argparse.Namespace) -> int:
 @contextlib.contextmanager
 def _ray_head(args: argparse.Namespace) -> Iterator[str]:
     """One Ray instance for the whole run (starting Ray per file would dominate the timings)."""
-    if not args.workers or args.ray_address:
+    wants_ray = any(b.strip() in ("portfolio", "cubes") for b in args.backends.split(","))
+    if not wants_ray or args.ray_address:
         yield args.ray_address or ""
         return
+    args.workers = args.workers or 2
     import shutil
     import subprocess
 

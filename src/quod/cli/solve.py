@@ -19,7 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("solve", help="solve an SMT-LIB file (behaves like an SMT-LIB solver)")
     p.add_argument("file", help="SMT-LIB v2.6 script, or - for standard input")
     p.add_argument(
-        "--backend", default="z3", help="z3 (default), cvc5, eager, or portfolio (Ray; see --workers)"
+        "--backend",
+        default="z3",
+        help="z3 (default), cvc5, eager, portfolio or cubes (Ray; see --workers, --cubes)",
     )
     p.add_argument("--timeout", type=float, default=None, help="seconds per check-sat")
     p.add_argument("--rlimit", type=int, default=None, help="solver resource limit per check-sat")
@@ -89,10 +91,10 @@ def run(args: argparse.Namespace) -> int:
 
     def make_solver(logic: str | None) -> Solver:
         solver: Solver
-        if args.cubes:
+        if args.cubes or args.backend == "cubes":
             from quod.scale.cubes import CubeSolver
 
-            solver = CubeSolver(logic, limits, args.cubes, args.workers or 2, args.ray_address, progress)
+            solver = CubeSolver(logic, limits, args.cubes or 3, args.workers or 2, args.ray_address, progress)
         elif args.backend == "portfolio" or args.workers or args.portfolio or args.ray_address:
             from quod.scale.portfolio import PortfolioSolver, parse_configs
 
