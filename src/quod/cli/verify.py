@@ -29,13 +29,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--rlimit",
         type=int,
         default=None,
-        help="resource limit per obligation (solver units; default 20000000, 0 = none)",
+        help="resource limit per obligation (solver units; default 10000000, 0 = none)",
     )
     p.add_argument(
         "--timeout",
         type=float,
         default=None,
-        help="wall-clock limit per obligation in seconds (default: none; prefer --rlimit)",
+        help="wall-clock backstop per obligation in seconds (default 30, 0 = none; the resource limit is the primary limit)",
     )
     p.add_argument(
         "--seeds",
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         return _runtime(args)
     from quod.verify.cache import default_cache_path
     from quod.verify.report import render_json, render_text
-    from quod.verify.verifier import DEFAULT_RLIMIT, Options, progress_printer, verify_file
+    from quod.verify.verifier import BACKSTOP_SECONDS, DEFAULT_RLIMIT, Options, progress_printer, verify_file
 
     if args.args:
         print(
@@ -78,10 +78,11 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     rlimit = DEFAULT_RLIMIT if args.rlimit is None else (args.rlimit or None)
+    timeout = BACKSTOP_SECONDS if args.timeout is None else (args.timeout or None)
     opts = Options(
         backend=args.backend,
         rlimit=rlimit,
-        timeout=args.timeout,
+        timeout=timeout,
         seeds=args.seeds,
         fuel=args.fuel,
         functions=args.functions,

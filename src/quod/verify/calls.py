@@ -299,6 +299,8 @@ class CallTranslator(ExprTranslator):
             assert isinstance(args[0], ast.Call)
             lo, hi = self._range_bounds(args[0])
             range_cond = And(V.le(lo, bound[0]), V.lt(bound[0], hi))
+            if V.is_nonneg(lo, self.nonneg):
+                self.nonneg.add(bound[0].id)
         scope_vars = dict(self.scope.vars)
         for p, b in zip(la.args, bound, strict=True):
             scope_vars[p.arg] = V.int_val(b)
@@ -340,10 +342,14 @@ class CallTranslator(ExprTranslator):
     def iteration(self, it: ast.expr, target: ast.expr) -> tuple[list[Term], Term, dict[str, Val]]:
         """Bound variables, range condition and name bindings for `for target in it`."""
         k = self.bound_var("k", INT)
+        if not _is_call_to(it, "range"):
+            self.nonneg.add(k.id)  # positions in a sequence
         if _is_call_to(it, "range"):
             assert isinstance(it, ast.Call)
             lo, hi = self._range_bounds(it)
             name = self._target_name(target)
+            if V.is_nonneg(lo, self.nonneg):
+                self.nonneg.add(k.id)
             return [k], And(V.le(lo, k), V.lt(k, hi)), {name: V.int_val(k)}
         if _is_call_to(it, "enumerate"):
             assert isinstance(it, ast.Call)
@@ -370,26 +376,41 @@ class CallTranslator(ExprTranslator):
         return target.id
 
     def _quant_gens(self, gens: list[ast.comprehension], i: int, elt: ast.expr, is_forall: bool) -> Term:
+        """all()/any() over nested generators, as ONE quantifier over all bound variables.
+
+        One flat quantifier gives the solver multi-patterns such as
+        {a[i], a[j]}; nested ones hide the inner terms from the outer binder.
+        """
+        bound: list[Term] = []
+        conds: list[Term] = []
+        body = self._gens(gens, i, elt, bound, conds)
+        cond = And(*conds) if len(conds) > 1 else conds[0]
+        return self.quantify(is_forall, bound, cond, body)
+
+    def _gens(
+        self, gens: list[ast.comprehension], i: int, elt: ast.expr, bound: list[Term], conds: list[Term]
+    ) -> Term:
         if i == len(gens):
             return V.truthy(self.expr(elt))
         g = gens[i]
         if g.is_async:
             raise unsupported(g.iter, self.file, "async comprehension")
-        bound, range_cond, bindings = self.iteration(g.iter, g.target)
+        vars_, range_cond, bindings = self.iteration(g.iter, g.target)
+        bound.extend(vars_)
+        conds.append(range_cond)
         saved = self.scope
         self.scope = Scope(
             {**saved.vars, **bindings}, saved.mode, saved.old, saved.result, saved.check_wd, saved.hidden
         )
         try:
-            with self.quantified(bound, range_cond):
-                conds = [self.cond(c) for c in g.ifs]
-                filt = And(*conds) if conds else TRUE
+            with self.quantified(vars_, range_cond):
+                filters = [self.cond(c) for c in g.ifs]
+                conds.extend(filters)
+                filt = And(*filters) if len(filters) > 1 else filters[0] if filters else TRUE
                 with self.guarded(filt):
-                    body = self._quant_gens(gens, i + 1, elt, is_forall)
+                    return self._gens(gens, i + 1, elt, bound, conds)
         finally:
             self.scope = saved
-        body = Implies(filt, body) if is_forall else And(filt, body)
-        return self.quantify(is_forall, bound, range_cond, body)
 
     def _e_GeneratorExp(self, node: ast.GeneratorExp) -> Val:
         raise unsupported(node, self.file, "a generator expression outside all()/any()")

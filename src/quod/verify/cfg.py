@@ -12,8 +12,11 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from quod.core.builder import And, Implies
+from quod.core.ops import Op
 from quod.core.sorts import BOOL, Sort
 from quod.core.terms import FALSE, TRUE, Term, var
+from quod.core.walk import substitute
 from quod.verify import values as V
 from quod.verify.calls import CallTranslator, PureTable, build_val
 from quod.verify.errors import span_of, spec_error, type_error, unsupported
@@ -70,7 +73,9 @@ class CfgBuilder(CallTranslator):
         node: ast.AST,
         related: list[tuple[ast.AST, str]],
         probe: bool = False,
+        keep: bool = False,
     ) -> None:
+        """Add an obligation; with `keep`, later code may assume `cond` once proved."""
         if self.cur is None:
             return  # unreachable code
         span = span_of(node, self.file)
@@ -84,7 +89,22 @@ class CfgBuilder(CallTranslator):
             probe,
         )
         self.obligations.append(ob)
-        self.cur.cmds.append(Assert(cond, ob))
+        self.cur.cmds.append(Assert(self._skolemize(cond), ob, cond if keep else None))
+
+    def _skolemize(self, t: Term) -> Term:
+        """Prove `forall x. P(x)` as `P(x0)` for a fresh x0 (at positive positions).
+
+        Valid, and it turns the applications under the binder into ground
+        terms, which the unfolding of recursive pure functions can see.
+        """
+        if t.op is Op.FORALL:
+            fresh = {b: self.fresh(b.name.split("$")[0] + "$sk", b.sort) for b in t.payload}
+            return self._skolemize(substitute(t.args[0], fresh))
+        if t.op is Op.AND:
+            return And(*[self._skolemize(a) for a in t.args])
+        if t.op is Op.IMPLIES:
+            return Implies(t.args[0], self._skolemize(t.args[1]))
+        return t
 
     def assume(self, cond: Term) -> None:
         if self.cur is not None and cond is not TRUE:

@@ -90,6 +90,8 @@ class ExprTranslator:
         self.scope = Scope({})
         self._collect: list[list[_WdItem]] = []
         self._quant_depth = 0
+        # ids of terms known to be non-negative (bound variables over ranges starting at >= 0)
+        self.nonneg: set[int] = set()
         self._bound_counter = 0
 
     # --- plumbing ---------------------------------------------------------
@@ -462,8 +464,15 @@ class ExprTranslator:
             if base.type.kind == "list"
             else "index"
         )
-        self.wd(V.index_in_bounds(i, n), "Q0615", f"{what} might be out of range", node)
-        elem = V.at(base.t, V.normalize_index(i, n))
+        nonneg = V.is_nonneg(i, self.nonneg)
+        if self._quant_depth and not nonneg:
+            # inside quantifiers indices must be non-negative: a plain a[k] keeps the
+            # solver's patterns simple, and the check makes the restriction visible
+            nonneg = True
+            msg = f"{what} might be negative (negative indexing is not supported inside quantifiers)"
+            self.wd(V.le(V.ZERO, i), "Q0615", msg, node)
+        self.wd(V.index_in_bounds(i, n, nonneg), "Q0615", f"{what} might be out of range", node)
+        elem = V.at(base.t, V.normalize_index(i, n, nonneg))
         if base.type.kind == "list" and base.type.elem.kind == "none":
             raise self.err_type(node, "indexing an empty list literal")
         return Val(base.type.elem, elem)
@@ -503,7 +512,7 @@ class ExprTranslator:
                 raise unsupported(node, self.file, "slice step other than 1 (and [::-1] on lists)")
         lo = None if sl.lower is None else self.int_expr(sl.lower)
         hi = None if sl.upper is None else self.int_expr(sl.upper)
-        return Val(base.type, V.slice_term(base.t, lo, hi))
+        return Val(base.type, V.slice_term(base.t, lo, hi, self.nonneg))
 
     def _reversed(self, node: ast.AST, base: Val) -> Val:
         self.side_effects_allowed(node, "reversal [::-1]")

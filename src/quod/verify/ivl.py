@@ -56,6 +56,9 @@ class Assume:
 class Assert:
     cond: Term
     ob: Obligation
+    # what later code may assume once this is proved (None: the condition itself);
+    # differs from `cond` when the checked form was skolemized
+    assumed: Term | None = None
 
 
 Command = Assign | Havoc | Assume | Assert

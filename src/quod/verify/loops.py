@@ -100,8 +100,7 @@ class LoopLowering(CfgBuilder):
         for inv in invs:
             with self.in_scope(scope):
                 c = self.bool_spec(inv, "invariant()")
-            self.check(c, code, message, inv, [])
-            self.assume(c)
+            self.check(c, code, message, inv, [], keep=True)
 
     def _inv_scope(self, extra: dict[str, Val]) -> Scope:
         if not extra:
@@ -283,6 +282,8 @@ class LoopLowering(CfgBuilder):
         self.assign(hi, hi_t)
         c = self.fresh("i", INT)
         self.assign(c, lo)
+        if step > 0 and V.is_nonneg(lo_t, self.nonneg):
+            self.nonneg.add(c.id)  # the counter only grows from a non-negative start
         cond = V.lt(c, hi) if step > 0 else V.lt(hi, c)
         free = _range_invariant(c, lo, hi, step)
         modified = [*self._modified_in(body, [name]), c]
@@ -315,6 +316,7 @@ class LoopLowering(CfgBuilder):
         self.assign(snap, seq.t)
         c = self.fresh("k", INT)
         self.assign(c, V.ZERO)
+        self.nonneg.add(c.id)
         n = V.length(snap)
         elem = Val(seq.type.elem, V.at(snap, c))
         targets = s.target

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import ast
 
-from quod.core.builder import Not
+from quod.core.builder import And, Eq, Implies, Not
 from quod.core.ops import Op
 from quod.core.sorts import INT
-from quod.core.terms import FALSE, Term, make, var
+from quod.core.terms import FALSE, Term, make, quantifier, var
 from quod.verify import values as V
 from quod.verify.calls import PureTable, build_val
 from quod.verify.errors import alias_error, spec_error, type_error, unsupported
@@ -179,8 +179,7 @@ class Lowering(LoopLowering):
     def _s_Assert(self, s: ast.Assert) -> None:
         with self.in_scope(self.spec_scope()):
             c = self.cond(s.test)
-            self.check(c, "Q0610", "assertion might not hold", s, [])
-            self.assume(c)
+            self.check(c, "Q0610", "assertion might not hold", s, [], keep=True)
 
     def _s_Raise(self, s: ast.Raise) -> None:
         self.check(FALSE, "Q0620", "an exception might be raised here", s, [])
@@ -216,8 +215,8 @@ class Lowering(LoopLowering):
                 "postcondition might not hold on this return path",
                 node,
                 [(ens, "the postcondition that might not hold")],
+                keep=True,
             )
-            self.assume(c)
 
     # --- assignment --------------------------------------------------------------------------
     def _s_Assign(self, s: ast.Assign) -> None:
@@ -306,11 +305,27 @@ class Lowering(LoopLowering):
             raise spec_error(t, self.file, "ghost state used in non-ghost code")
         i = self.int_expr(t.slice)
         n = V.length(base.t)
-        self.wd(V.index_in_bounds(i, n), "Q0615", "list index might be out of range", t)
+        self.wd(
+            V.index_in_bounds(i, n, V.is_nonneg(i, self.nonneg)),
+            "Q0615",
+            "list index might be out of range",
+            t,
+        )
         if not assignable(base.type.elem, value.type):
             raise type_error(t, self.file, f"cannot store {value.type} into {base.type}")
         elem = V.coerce_seq(value, base.type.elem)
-        new = make(Op.SEQ_UPDATE, [base.t, V.normalize_index(i, n), make(Op.SEQ_UNIT, [elem])])
+        idx = V.normalize_index(i, n, V.is_nonneg(i, self.nonneg))
+        # the updated list, described element-wise (exact when the index is in range,
+        # which the check above ensures; sequences with equal length and elements are equal)
+        new = self.fresh(f"{name}$upd", base.t.sort)
+        self.havoc([new])
+        k = self.bound_var("k", INT)
+        others = quantifier(
+            Op.FORALL,
+            [k],
+            Implies(And(V.le(V.ZERO, k), V.lt(k, n), Not(Eq(k, idx))), Eq(V.at(new, k), V.at(base.t, k))),
+        )
+        self.assume(And(Eq(V.length(new), n), Eq(V.at(new, idx), elem), others))
         self.set_var(name, Val(base.type, new), t)
 
     def _s_AugAssign(self, s: ast.AugAssign) -> None:
@@ -390,9 +405,10 @@ class Lowering(LoopLowering):
             idx = V.sub(n, V.ONE)
         item = self.fresh("popped", sort_of(lst.type.elem))
         self.assign(item, V.at(lst.t, idx))
-        rest = make(
-            Op.SEQ_CONCAT, [V.slice_term(lst.t, V.ZERO, idx), V.slice_term(lst.t, V.add(idx, V.ONE), None)]
-        )
+        # idx is in range whenever the checks above hold, so no clamping is needed
+        before = make(Op.SEQ_EXTRACT, [lst.t, V.ZERO, idx])
+        after = make(Op.SEQ_EXTRACT, [lst.t, V.add(idx, V.ONE), V.sub(V.sub(n, idx), V.ONE)])
+        rest = make(Op.SEQ_CONCAT, [before, after])
         self.set_var(name, Val(lst.type, rest), call)
         return Val(lst.type.elem, item)
 

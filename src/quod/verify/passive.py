@@ -1,9 +1,11 @@
 """Passive form: single assignment, no havoc (Flanagan-Saxe / Boogie).
 
-Every assignment `x := e` becomes `assume x@k == e` for a fresh incarnation
-`x@k`; `havoc x` just moves on to a fresh incarnation. Where branches join
-with different incarnations of a variable, a new incarnation is introduced
-and each predecessor ends with `assume x@new == x@its`. The result has only
+An assignment `x := e` makes x stand for the term e (over the current
+incarnations) from then on, without a new variable (copy propagation; terms
+are shared DAGs, so nothing is duplicated); `havoc x` moves on to a fresh
+incarnation `x@k`. Where branches join with different values of a variable,
+a new incarnation is introduced and each predecessor ends with
+`assume x@new == <its value>`. The result has only
 `assume` and `assert` commands, so its weakest precondition has no
 substitutions and grows linearly with the program.
 """
@@ -21,7 +23,8 @@ from quod.verify.ivl import Assert, Assign, Assume, Havoc, Obligation, Procedure
 @dataclass
 class PBlock:
     name: str
-    cmds: list[tuple[str, Term, Obligation | None]] = field(default_factory=list)
+    # (kind, condition, obligation, condition to assume once proved)
+    cmds: list[tuple[str, Term, Obligation | None, Term]] = field(default_factory=list)
     succs: list[str] = field(default_factory=list)
 
 
@@ -61,18 +64,21 @@ def passify(proc: Procedure) -> Passive:
         current = _merge([(p, exit_maps[p]) for p in preds[b.name]], out, inc)
         for c in b.cmds:
             if isinstance(c, Assign):
-                value = _rename(c.value, current)
-                fresh = inc.fresh(c.var)
-                current[c.var] = fresh
-                pb.cmds.append(("assume", Eq(fresh, value), None))
+                # copy propagation: the variable stands for the term itself (no equation);
+                # z3's sequence solver reasons far better about terms than about
+                # chains of variables equated to them
+                current[c.var] = _rename(c.value, current)
             elif isinstance(c, Havoc):
                 for v in c.vars:
                     current[v] = inc.fresh(v)
             elif isinstance(c, Assume):
-                pb.cmds.append(("assume", _rename(c.cond, current), None))
+                cond = _rename(c.cond, current)
+                pb.cmds.append(("assume", cond, None, cond))
             else:
                 assert isinstance(c, Assert)
-                pb.cmds.append(("assert", _rename(c.cond, current), c.ob))
+                cond = _rename(c.cond, current)
+                assumed = cond if c.assumed is None else _rename(c.assumed, current)
+                pb.cmds.append(("assert", cond, c.ob, assumed))
         exit_maps[b.name] = current
         out[b.name] = pb
     return Passive(proc.name, [out[b.name] for b in order], {})
@@ -118,5 +124,6 @@ def _merge(
         fresh = inc.fresh(v)
         merged[v] = fresh
         for name, m in incoming:
-            out[name].cmds.append(("assume", Eq(fresh, m.get(v, initial(v))), None))
+            eq = Eq(fresh, m.get(v, initial(v)))
+            out[name].cmds.append(("assume", eq, None, eq))
     return merged

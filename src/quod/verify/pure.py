@@ -130,8 +130,13 @@ class PureBuilder:
         self._facts[fn.name] = got
         return got
 
-    def unfold(self, terms: list[Term], fuel: int) -> list[Term]:
-        """Facts for the ground applications of recursive pure functions in `terms`."""
+    def unfold(self, terms: list[Term], fuel: int, selective: bool = False) -> list[Term]:
+        """Facts for the ground applications of recursive pure functions in `terms`.
+
+        With `selective`, applications whose arguments are all plain variables
+        are not unfolded: their unfolding only speaks about smaller unknowns,
+        and the extra case split can cost the solver more than it helps.
+        """
         decls = {d.decl: d.fn for d in self.table.defs.values() if d.decl is not None}
         if not decls:
             return []
@@ -142,6 +147,8 @@ class PureBuilder:
             nxt: list[Term] = []
             for app in frontier:
                 if app.id in seen:
+                    continue
+                if selective and all(a.op is Op.VAR for a in app.args):
                     continue
                 seen.add(app.id)
                 leaves, pre, definition, post = self.facts_template(decls[app.payload])

@@ -35,8 +35,8 @@ def _result_lines(r: ObResult) -> list[str]:
                 Diagnostic(ob.code, note, span, Severity.NOTE).render().replace(f"note[{ob.code}]", "note")
             )
         lines.append(_cex(r))
-        if not r.model_checked:
-            lines.append("  (the model could not be fully checked by the kernel; see the execution result)")
+        if not r.model_checked and not r.confirmation.startswith("confirmed"):
+            lines.append("  (the solver's model could not be fully evaluated by the kernel)")
         if r.confirmation:
             lines.append(f"  {r.confirmation}")
     elif r.status == "unknown":

@@ -304,7 +304,11 @@ class _FunctionRewriter:
         ]
 
     def _while(self, st: ast.While) -> list[ast.stmt]:
+        from quod.verify.measures import guess_loop_measure
+
         invs, dec, rest = self._loop_parts(st.body)
+        if dec is None:
+            dec = guess_loop_measure(copy.deepcopy(st.test))  # the verifier's default guess
         it, prev = self.fresh("it"), self.fresh("dec")
         loop_body: list[ast.stmt] = self._inv_checks(invs, it, {})
         loop_body.append(ast.If(test=ast.UnaryOp(ast.Not(), st.test), body=[ast.Break()], orelse=[]))

@@ -157,46 +157,64 @@ def modulo(a: Term, b: Term) -> Term:
     return Ite(lt(ZERO, b), make(Op.MOD, [a, b]), neg(make(Op.MOD, [neg(a), neg(b)])))
 
 
-def normalize_index(i: Term, n: Term) -> Term:
+def is_nonneg(t: Term, known: set[int]) -> bool:
+    """Whether `t` is non-negative by its shape (constants, lengths, known variables, sums)."""
+    if t.id in known or t.op in (Op.SEQ_LEN, Op.STR_LEN):
+        return True
+    c = int_value(t)
+    if c is not None:
+        return c >= 0
+    if t.op in (Op.ADD, Op.MUL):
+        return all(is_nonneg(a, known) for a in t.args)
+    return False
+
+
+def normalize_index(i: Term, n: Term, nonneg: bool = False) -> Term:
     """Python's index i into a sequence of length n (negative counts from the end)."""
     ci = int_value(i)
-    if ci is not None and ci >= 0:
+    if nonneg or (ci is not None and ci >= 0):
         return i
     if ci is not None:
         return add(n, i)
     return Ite(lt(i, ZERO), add(n, i), i)
 
 
-def index_in_bounds(i: Term, n: Term) -> Term:
+def index_in_bounds(i: Term, n: Term, nonneg: bool = False) -> Term:
     ci = int_value(i)
-    if ci is not None and ci >= 0:
+    if nonneg or (ci is not None and ci >= 0):
         return lt(i, n)
     if ci is not None:
         return le(IntVal(-ci), n)
     return And(le(neg(n), i), lt(i, n))
 
 
-def clamp_slice_bound(b: Term, n: Term) -> Term:
-    """A slice bound as Python clamps it into [0, n]."""
-    cb = int_value(b)
-    if cb is not None and cb >= 0:
-        return Ite(le(b, n), b, n)
-    shifted = add(n, b)
-    if cb is not None:
-        return Ite(lt(shifted, ZERO), ZERO, shifted)
-    return Ite(
-        lt(b, ZERO),
-        Ite(lt(shifted, ZERO), ZERO, shifted),
-        Ite(le(b, n), b, n),
-    )
+def slice_term(s: Term, lo: Term | None, hi: Term | None, known: set[int] | None = None) -> Term:
+    """s[lo:hi] with Python's semantics (step 1), in as few case splits as possible.
 
-
-def slice_term(s: Term, lo: Term | None, hi: Term | None) -> Term:
-    """s[lo:hi] with Python's clamping (step 1)."""
+    SMT's extract(s, i, n) is empty unless 0 <= i < len(s) and n > 0, and it
+    clips n at the end of s. So only negative bounds need work: a negative
+    start counts from the end and is clipped at 0; a negative stop counts from
+    the end (a count that becomes negative gives the empty slice, as in Python).
+    """
+    kn = known or set()
     n = length(s)
-    start = ZERO if lo is None else clamp_slice_bound(lo, n)
-    end = n if hi is None else clamp_slice_bound(hi, n)
-    count = Ite(lt(start, end), sub(end, start), ZERO)
+    if lo is None:
+        start: Term = ZERO
+    elif is_nonneg(lo, kn):
+        start = lo
+    else:
+        shifted = add(n, lo)
+        from_end = Ite(lt(shifted, ZERO), ZERO, shifted)
+        c = int_value(lo)
+        start = from_end if c is not None else Ite(lt(lo, ZERO), from_end, lo)
+    if hi is None:
+        stop: Term = n
+    elif is_nonneg(hi, kn):
+        stop = hi
+    else:
+        c = int_value(hi)
+        stop = add(n, hi) if c is not None else Ite(lt(hi, ZERO), add(n, hi), hi)
+    count = stop if start is ZERO else sub(stop, start)
     op = Op.STR_SUBSTR if s.sort.is_string else Op.SEQ_EXTRACT
     return make(op, [s, start, count])
 

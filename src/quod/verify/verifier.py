@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from quod.backends.base import Limits, Sat, Solver, Unsat
+from quod.core.builder import IntVal
 from quod.core.errors import QuodError
 from quod.core.model import Model, default_value
 from quod.core.terms import Term, var
@@ -29,17 +30,25 @@ from quod.verify.lower import Lowering
 from quod.verify.passive import passify
 from quod.verify.program import Function, Program, parse_program
 from quod.verify.pure import PureBuilder
+from quod.verify.seqfacts import sequence_facts
 from quod.verify.types import PyType, flat_types
+from quod.verify.values import le, length
 from quod.verify.wp import VC, generate
 
-DEFAULT_RLIMIT = 20_000_000
+DEFAULT_RLIMIT = 10_000_000
+PROBE_RLIMIT = 1_000_000
+# a wall-clock backstop: some theories (strings with quantifiers) do not charge
+# their work to the resource counter, so rlimit alone does not bound time
+BACKSTOP_SECONDS = 30.0
+PROBE_SECONDS = 5.0
+SMALL_LENGTH = 4
 
 
 @dataclass
 class Options:
     backend: str = "z3"
     rlimit: int | None = DEFAULT_RLIMIT
-    timeout: float | None = None
+    timeout: float | None = BACKSTOP_SECONDS
     seeds: int = 0
     fuel: int = 2
     functions: list[str] | None = None
@@ -136,55 +145,91 @@ def verify_source(source: str, file: str, options: Options | None = None) -> Fil
     return FileResult(file, prog, results, time.perf_counter() - start, hits)
 
 
-def build_vc(prog: Program, fn: Function, builder: PureBuilder, fuel: int) -> tuple[Procedure, VC]:
+def build_vcs(prog: Program, fn: Function, builder: PureBuilder, fuel: int) -> tuple[Procedure, list[VC]]:
     local_types = infer_local_types(prog, fn, builder.table)
     proc = Lowering(prog, fn, builder.table, local_types).run()
     passive = passify(proc)
-    vc = generate(passive, proc.obligations)
-    vc.extra = builder.unfold([*vc.defs, vc.goal], fuel)
-    return proc, vc
+    vcs = generate(passive)
+    for vc in vcs:
+        base = [*vc.defs, vc.goal]
+        facts = sequence_facts(base)
+        shallow = builder.unfold(base, min(fuel, 1))
+        deep = builder.unfold(base, fuel) if fuel > 1 else shallow
+        vc.has_recursive_functions = bool(deep)
+        # from few facts to many: each configuration proves what it can
+        configs = [shallow, deep, shallow + facts, deep + facts]
+        vc.configs = _dedupe(configs)
+        if vc.has_recursive_functions:
+            # first try unfolding only what the goal mentions: unfolding the
+            # hypotheses' applications too often sends the solver astray
+            for ob in vc.obligations:
+                if ob.index in vc.conds:
+                    vc.goal_configs[ob.index] = builder.unfold([vc.conds[ob.index]], min(fuel, 1))
+    return proc, vcs
 
 
 def _verify_function(
     prog: Program, fn: Function, builder: PureBuilder, opts: Options, cache: ResultCache | None
 ) -> FunctionResult:
     start = time.perf_counter()
-    proc, vc = build_vc(prog, fn, builder, opts.fuel)
-    obligations = [o for o in proc.obligations if opts.vacuity or not o.probe]
+    proc, vcs = build_vcs(prog, fn, builder, opts.fuel)
+    n = sum(1 for vc in vcs for o in vc.obligations if opts.vacuity or not o.probe)
     if opts.progress:
-        opts.progress(f"{fn.name}: {len(obligations)} obligations")
-    digest = vc.digest() if cache is not None else ""
-    decider = _Decider(opts, vc)
+        opts.progress(f"{fn.name}: {n} obligations")
     out = []
-    for ob in obligations:
-        r = _cached(cache, digest, ob, opts, decider)
-        if r is None:
-            r = decider.decide(ob)
-            if cache is not None and r.status in ("proved", "failed", "vacuous", "reachable"):
-                cache.put(_key(digest, ob, opts, decider), _encode(r))
-        if opts.seeds and not r.cached:
-            decider.seeds(r)
-        if r.status == "failed" and r.counterexample is None:
-            r.counterexample = _inputs(fn, proc, Model())
-        out.append(r)
-    if any(r.status == "failed" for r in out):
-        _attach_counterexamples(fn, proc, out, decider)
-        if opts.execute:
-            _confirm(prog, fn, out)
+    version = _backend_version(opts.backend)
+    for vc in vcs:
+        decider = _Decider(opts, vc, version)
+        for ob in vc.obligations:
+            if ob.probe and not opts.vacuity:
+                continue
+            r = _cached(cache, vc, ob, opts, version)
+            if r is None:
+                r = decider.decide(ob)
+                if r.status == "failed":
+                    r.counterexample = _inputs(fn, proc, decider.models.get(ob.index, Model()))
+                if cache is not None and r.status in ("proved", "failed", "vacuous", "reachable"):
+                    cache.put(_key(vc, ob, opts, version), _encode(r))
+            if opts.seeds and not r.cached:
+                decider.seeds(r)
+            out.append(r)
+        decider.close()
+    out.sort(key=lambda r: r.ob.index)
+    if opts.execute and any(r.status == "failed" for r in out):
+        _confirm(prog, fn, out)
     ivl = render(proc) if opts.show_ivl else ""
     return FunctionResult(fn.name, fn, out, time.perf_counter() - start, ivl)
 
 
-def _key(digest: str, ob: Obligation, opts: Options, decider: _Decider) -> str:
-    return cache_key(digest, ob.index, opts.backend, decider.backend_version, opts.rlimit, None)
+def _dedupe(configs: list[list[Term]]) -> list[list[Term]]:
+    out: list[list[Term]] = []
+    seen: set[tuple[int, ...]] = set()
+    for c in configs:
+        key = tuple(t.id for t in c)
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out
+
+
+def _key(vc: VC, ob: Obligation, opts: Options, backend_version: str) -> str:
+    return cache_key(vc.digest(), ob.index, opts.backend, backend_version, _limit_for(ob, opts), None)
+
+
+def _limit_for(ob: Obligation, opts: Options) -> int | None:
+    """Probes get a small budget: finding a model is the expensive direction, and an
+    inconclusive probe only means no vacuity warning."""
+    if ob.probe:
+        return PROBE_RLIMIT if opts.rlimit is None else min(opts.rlimit, PROBE_RLIMIT)
+    return opts.rlimit
 
 
 def _cached(
-    cache: ResultCache | None, digest: str, ob: Obligation, opts: Options, decider: _Decider
+    cache: ResultCache | None, vc: VC, ob: Obligation, opts: Options, backend_version: str
 ) -> ObResult | None:
     if cache is None:
         return None
-    got = cache.get(_key(digest, ob, opts, decider))
+    got = cache.get(_key(vc, ob, opts, backend_version))
     if got is None:
         return None
     cex = None
@@ -199,76 +244,158 @@ def _encode(r: ObResult) -> dict[str, Any]:
 
 
 class _Decider:
-    """Decides obligations of one VC with one incremental solver."""
+    """Decides the obligations of one sliced VC.
 
-    def __init__(self, opts: Options, vc: VC) -> None:
+    The VC comes with a list of configurations (which extra facts to add:
+    unfoldings of recursive pure functions at fuel 1 or 2, sequence facts).
+    Every fact is valid, so `unsat` under any configuration proves the
+    obligation; the solver is just more or less distracted by them. The
+    configurations are tried in order until one proves the obligation. A
+    `sat` answer is a real counterexample only if every function in the query
+    is fully interpreted; with recursive pure functions (unfolded only to a
+    fuel limit) the next configuration is tried, and the counterexample of
+    the last one is reported, marked as possibly spurious unless execution
+    confirms it.
+    """
+
+    def __init__(self, opts: Options, vc: VC, backend_version: str) -> None:
         self.opts = opts
         self.vc = vc
-        self._solver: Solver | None = None
-        self.backend_version = _backend_version(opts.backend)
+        self.backend_version = backend_version
         self.models: dict[int, Model] = {}
+        self.exact_sat = not vc.has_recursive_functions
 
-    @property
-    def solver(self) -> Solver:
-        if self._solver is None:
-            self._solver = self._fresh(None)
-        return self._solver
+    def close(self) -> None:
+        pass
 
-    def _fresh(self, seed: int | None) -> Solver:
+    def _solver(self, ob: Obligation, extra: list[Term], seed: int | None = None) -> Solver:
+        """A fresh solver for one obligation.
+
+        The obligation's selector literal is asserted rather than passed as a
+        check assumption: asserted, it lets the solver's preprocessing
+        specialise the whole formula to this obligation (with assumptions z3
+        uses its incremental core without that preprocessing, and some queries
+        took over 100 times longer in our measurements).
+        """
         from quod.backends.registry import get_solver
 
         s = get_solver(self.opts.backend)
-        assertions = self.vc.assertions()
+        assertions = [*extra, *self.vc.defs, self.vc.goal, self.vc.selector(ob)]
         if seed is not None:
             # a different assertion order is a stronger perturbation than the seed alone
-            assertions = list(assertions)
             random.Random(seed).shuffle(assertions)
         s.add(*assertions)
         return s
 
-    def _check(self, solver: Solver, ob: Obligation, seed: int | None) -> tuple[Any, float, int | None]:
-        solver.set_limits(Limits(timeout=self.opts.timeout, rlimit=self.opts.rlimit, seed=seed))
+    def _check(
+        self, solver: Solver, ob: Obligation, seed: int | None, rlimit: int | None
+    ) -> tuple[Any, float, int | None]:
+        timeout = self.opts.timeout
+        if ob.probe:
+            timeout = PROBE_SECONDS if timeout is None else min(timeout, PROBE_SECONDS)
+        solver.set_limits(Limits(timeout=timeout, rlimit=rlimit, seed=seed))
         before = _rlimit_count(solver)
         t0 = time.perf_counter()
-        result = solver.check([self.vc.selector(ob)])
+        # no check assumptions: with them z3 switches to its incremental core and skips
+        # the preprocessing that makes these queries easy
+        result = solver.check()
         elapsed = time.perf_counter() - t0
         after = _rlimit_count(solver)
         used = after - before if after is not None and before is not None else None
         return result, elapsed, used
 
-    def decide(self, ob: Obligation) -> ObResult:
-        try:
-            result, elapsed, used = self._check(self.solver, ob, None)
-        except QuodError as e:
-            return ObResult(ob, "unknown", reason=f"backend error: {e.message}")
-        if isinstance(result, Unsat):
-            status = "vacuous" if ob.probe else "proved"
-            return ObResult(ob, status, elapsed, used)
-        if isinstance(result, Sat):
-            if ob.probe:
-                return ObResult(ob, "reachable", elapsed, used)
-            self.models[ob.index] = result.model
-            return ObResult(
-                ob, "failed", elapsed, used, model_checked=result.model_checked, reason=result.check_note
+    def _budget(self, ob: Obligation) -> int | None:
+        total = _limit_for(ob, self.opts)
+        return None if total is None else max(total // len(self.vc.configs_for(ob)), 1)
+
+    def decide(self, ob: Obligation, seed: int | None = None) -> ObResult:
+        spent, used_total = 0.0, 0
+        last_sat: Any = None
+        last_unknown = ""
+        for extra in self.vc.configs_for(ob):
+            try:
+                result, elapsed, used = self._check(self._solver(ob, extra, seed), ob, seed, self._budget(ob))
+            except QuodError as e:
+                last_unknown = f"backend error: {e.message}"
+                continue
+            except Exception as e:  # a backend crash is an unknown, never a verdict
+                last_unknown = f"backend error: {type(e).__name__}: {e}"
+                continue
+            spent += elapsed
+            used_total += used or 0
+            if isinstance(result, Unsat):
+                return ObResult(ob, "vacuous" if ob.probe else "proved", spent, used_total)
+            if isinstance(result, Sat):
+                if ob.probe:
+                    return ObResult(ob, "reachable", spent, used_total)
+                last_sat = result
+                if self.exact_sat:
+                    break
+                continue
+            last_unknown = self._reason(result.reason, elapsed, ob)
+        if last_sat is not None:
+            self.models[ob.index] = last_sat.model
+            note = (
+                last_sat.check_note
+                if self.exact_sat
+                else (
+                    "recursive functions are unfolded only to a fixed depth, so this counterexample may be spurious"
+                )
             )
-        return ObResult(ob, "unknown", elapsed, used, reason=result.reason)
+            exact = last_sat.model_checked and self.exact_sat
+            return ObResult(ob, "failed", spent, used_total, model_checked=exact, reason=note)
+        if not ob.probe and seed is None:
+            found = self._bounded_search(ob)
+            if found is not None:
+                found.time += spent
+                return found
+        return ObResult(ob, "unknown", spent, used_total, reason=last_unknown)
+
+    def _reason(self, reason: str, elapsed: float, ob: Obligation) -> str:
+        if reason != "canceled":
+            return reason
+        if self.opts.timeout is not None and elapsed >= 0.95 * self.opts.timeout:
+            return f"time limit {self.opts.timeout:g} s"
+        return f"resource limit {_limit_for(ob, self.opts)}"
+
+    def _bounded_search(self, ob: Obligation) -> ObResult | None:
+        """Look for a counterexample among small sequences and strings.
+
+        Model finding with quantifiers over unbounded sequences is where solvers
+        give up; with lengths bounded, quantifiers range over few positions.
+        A model found here is a model of the full query (the bounds only
+        restrict it), so it is a genuine counterexample when the query is
+        exact; finding none proves nothing.
+        """
+        from quod.core.walk import free_vars
+
+        extra = self.vc.configs[-1]
+        bounds = []
+        for v in sorted(free_vars([*self.vc.defs, self.vc.goal]), key=lambda t: t.id):
+            if v.sort.is_seq or v.sort.is_string:
+                bounds.append(le(length(v), IntVal(SMALL_LENGTH)))
+        if not bounds:
+            return None
+        try:
+            result, elapsed, used = self._check(
+                self._solver(ob, [*extra, *bounds]), ob, None, self._budget(ob)
+            )
+        except Exception:  # best effort: no counterexample
+            return None
+        if isinstance(result, Sat):
+            self.models[ob.index] = result.model
+            note = f"found among inputs with sequences of length <= {SMALL_LENGTH}"
+            if not self.exact_sat:
+                note += "; recursive functions are unfolded only to a fixed depth, so it may be spurious"
+            exact = result.model_checked and self.exact_sat
+            return ObResult(ob, "failed", elapsed, used, model_checked=exact, reason=note)
+        return None
 
     def seeds(self, r: ObResult) -> None:
         for seed in range(1, self.opts.seeds + 1):
-            solver = self._fresh(seed)
-            try:
-                result, _, used = self._check(solver, r.ob, seed)
-            except QuodError:
-                r.seed_statuses.append("unknown")
-                continue
-            if isinstance(result, Unsat):
-                st = "vacuous" if r.ob.probe else "proved"
-            elif isinstance(result, Sat):
-                st = "reachable" if r.ob.probe else "failed"
-            else:
-                st = "unknown"
-            r.seed_statuses.append(st)
-            r.seed_rlimits.append(used or 0)
+            again = self.decide(r.ob, seed)
+            r.seed_statuses.append(again.status)
+            r.seed_rlimits.append(again.rlimit or 0)
 
 
 def _rlimit_count(solver: Solver) -> int | None:
@@ -297,13 +424,6 @@ def _backend_version(name: str) -> str:
     except ImportError:
         pass
     return "?"
-
-
-def _attach_counterexamples(fn: Function, proc: Procedure, out: list[ObResult], decider: _Decider) -> None:
-    for r in out:
-        if r.status == "failed" and not r.cached:
-            model = decider.models.get(r.ob.index, Model())
-            r.counterexample = _inputs(fn, proc, model)
 
 
 def _confirm(prog: Program, fn: Function, out: list[ObResult]) -> None:
@@ -366,7 +486,7 @@ __all__ = [
     "ObResult",
     "Options",
     "Term",
-    "build_vc",
+    "build_vcs",
     "span_of",
     "verify_file",
     "verify_source",

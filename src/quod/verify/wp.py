@@ -3,26 +3,33 @@
 Each block B gets a Boolean `ok@B` defined as the weakest precondition of
 its commands with respect to the conjunction of its successors' `ok`
 variables, so no formula is ever duplicated and the VC is linear in the size
-of the passive program (Barnett and Leino's encoding, as in Boogie).
+of the passive program (Barnett and Leino's encoding, as in Boogie):
 
-To check obligations one at a time, every assertion is guarded by a
-selector: obligation i is enabled exactly when `sel == i`, and the other
-assertions act as assumptions (which is sound because each of them is
-checked in its own query):
+    wp(assume e, Q) = e => Q
+    wp(assert e, Q) = e and Q
 
-    wp(assert_i e, Q) = (sel == i => e) and (e => Q)
-    wp(assume e, Q)   = e => Q
+Obligations are checked one at a time, each with the other assertions
+acting as assumptions (sound, since each of those is checked in its own
+query). Then everything after the obligation's block, and every block that
+cannot reach it, has weakest precondition `true`, so the query for the
+obligations of block B only contains B's ancestors and B up to its last
+assertion: a *slice*. Within a slice, each assertion of B is guarded by a
+selector literal `en$i`, defined as `sel == i` (so enabling one disables the
+others); the literal is passed as the check's assumption and labels the
+obligation in unsat cores:
 
-The query for obligation i is `defs and not ok@entry` under the assumption
-of the literal `en$i`, defined as `sel == i` (so enabling one disables all
-others); it is unsatisfiable exactly when the obligation holds. The
-literals double as labels: an unsat core names the obligation it proves.
+    wp(assert_i e, Q) = (en$i => e) and (e => Q)
+
+The query for obligation i is `defs and not ok@entry` under `en$i`; it is
+unsatisfiable exactly when the obligation holds. A vacuity probe (`assert
+false` at a point that should be reachable) must not cut the path when not
+selected: wp(probe_i, Q) = not en$i and Q.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from quod.core.builder import And, Eq, Implies, IntVal, Not
 from quod.core.sorts import BOOL, INT
@@ -35,27 +42,55 @@ SELECTOR = var("sel$", INT)
 
 @dataclass
 class VC:
+    """The query for the obligations of one block."""
+
     function: str
-    defs: list[Term]  # definitions of the block variables, asserted
-    goal: Term  # not ok@entry, asserted
+    block: str
+    defs: list[Term]  # definitions of the block variables and selectors
+    goal: Term  # not ok@entry
     obligations: list[Obligation]
-    extra: list[Term]  # axioms (pure-function unfoldings), asserted
+    # sets of extra facts (unfoldings of recursive pure functions, sequence facts),
+    # each valid; the decider tries them in order
+    configs: list[list[Term]] = field(default_factory=lambda: [[]])
+    # the condition each selected assertion checks (for goal-directed unfolding)
+    conds: dict[int, Term] = field(default_factory=dict)
+    # per obligation, a first configuration that unfolds only what the goal mentions
+    goal_configs: dict[int, list[Term]] = field(default_factory=dict)
+    has_recursive_functions: bool = False
+    _digest: str = ""
+
+    def configs_for(self, ob: Obligation) -> list[list[Term]]:
+        first = self.goal_configs.get(ob.index)
+        if first is None or any(_same(first, c) for c in self.configs):
+            return self.configs
+        return [first, *self.configs]
 
     def assertions(self) -> list[Term]:
-        return [*self.extra, *self.defs, self.goal]
+        """Everything the decider may assert (all configurations), for hashing."""
+        extra: list[Term] = []
+        for c in [*self.configs, *(self.goal_configs[k] for k in sorted(self.goal_configs))]:
+            extra.extend(c)
+            extra.append(TRUE)  # separator: the split into configurations matters
+        return [*extra, *self.defs, self.goal]
 
     def selector(self, ob: Obligation) -> Term:
         return enable_var(ob)
 
     def digest(self) -> str:
         """A hash of the whole query (all assertions), independent of term ids."""
-        from quod.core.terms import _flatten
+        if not self._digest:
+            from quod.core.terms import _flatten
 
-        h = hashlib.sha256()
-        for t in self.assertions():
-            h.update(repr(_canonical(_flatten(t))).encode())
-            h.update(b"\x00")
-        return h.hexdigest()
+            h = hashlib.sha256()
+            for t in self.assertions():
+                h.update(repr(_canonical(_flatten(t))).encode())
+                h.update(b"\x00")
+            self._digest = h.hexdigest()
+        return self._digest
+
+
+def _same(a: list[Term], b: list[Term]) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
 
 
 def enable_var(ob: Obligation) -> Term:
@@ -80,26 +115,75 @@ def _payload(p: object) -> object:
     return str(p)
 
 
-def generate(passive: Passive, obligations: list[Obligation]) -> VC:
-    ok: dict[str, Term] = {b.name: var(f"ok@{b.name}", BOOL) for b in passive.blocks}
+def _ancestors(passive: Passive) -> dict[str, set[str]]:
+    """For each block, the blocks from which it can be reached (itself included)."""
+    preds: dict[str, list[str]] = {b.name: [] for b in passive.blocks}
+    for b in passive.blocks:
+        for s in b.succs:
+            if s in preds:
+                preds[s].append(b.name)
+    anc: dict[str, set[str]] = {}
+    for b in passive.blocks:  # topological order: predecessors first
+        acc = {b.name}
+        for p in preds[b.name]:
+            acc |= anc[p]
+        anc[b.name] = acc
+    return anc
+
+
+def generate(passive: Passive) -> list[VC]:
+    """Sliced queries per block that holds obligations: one for its assertions, one for its probes.
+
+    Probes ask whether a point is reachable under the program's assumptions
+    alone, so in their queries other assertions are ignored rather than
+    assumed: otherwise one failing assertion would make everything after it
+    look vacuous.
+    """
+    anc = _ancestors(passive)
+    out = []
+    for b in passive.blocks:
+        obs = [ob for kind, _, ob, _ in b.cmds if kind == "assert" and ob is not None]
+        real = [ob for ob in obs if not ob.probe]
+        probes = [ob for ob in obs if ob.probe]
+        if real:
+            out.append(_slice(passive, b.name, anc[b.name], real, probes=False))
+        if probes:
+            out.append(_slice(passive, b.name, anc[b.name], probes, probes=True))
+    return out
+
+
+def _slice(passive: Passive, target: str, relevant: set[str], obs: list[Obligation], probes: bool) -> VC:
+    ok: dict[str, Term] = {name: var(f"ok@{name}", BOOL) for name in relevant}
+    selected = {ob.index for ob in obs}
     defs: list[Term] = []
     for b in reversed(passive.blocks):
-        post = And(*[ok[s] for s in b.succs]) if b.succs else TRUE
-        q = post
-        for kind, cond, ob in reversed(b.cmds):
+        if b.name not in relevant:
+            continue
+        if b.name == target:
+            last = max(i for i, (_, _, ob, _) in enumerate(b.cmds) if ob is not None and ob.index in selected)
+            cmds = b.cmds[: last + 1]
+            q: Term = TRUE
+        else:
+            cmds = b.cmds
+            succ = [ok[s] for s in b.succs if s in relevant]
+            q = And(*succ) if succ else TRUE
+        for kind, cond, ob, assumed in reversed(cmds):
             if kind == "assume":
                 q = Implies(cond, q)
-            else:
-                assert ob is not None
+                continue
+            assert ob is not None
+            if ob.index in selected:
                 sel = enable_var(ob)
-                if ob.probe:
-                    # a reachability probe must not cut the path when it is not selected
-                    q = And(Not(sel), q)
-                else:
-                    q = And(Implies(sel, cond), Implies(cond, q))
+                q = And(Not(sel), q) if ob.probe else And(Implies(sel, cond), Implies(assumed, q))
+            elif not ob.probe and not probes:
+                # an assertion checked in its own query acts as an assumption here; a probe
+                # never does (it would cut the path), and probe queries ask about the
+                # assumptions alone (a failed assertion must not look like vacuity)
+                q = Implies(assumed, q)
         defs.append(Eq(ok[b.name], q))
-    # at most one obligation is enabled: each selector literal fixes sel
-    for ob in obligations:
+    for ob in obs:
         defs.append(Eq(enable_var(ob), Eq(SELECTOR, IntVal(ob.index))))
     entry = passive.blocks[0].name
-    return VC(passive.name, defs, Not(ok[entry]), obligations, [])
+    target_block = next(b for b in passive.blocks if b.name == target)
+    conds = {o.index: c for _, c, o, _ in target_block.cmds if o is not None and o.index in selected}
+    return VC(passive.name, target, defs, Not(ok[entry]), obs, conds=conds)
