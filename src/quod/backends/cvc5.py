@@ -100,7 +100,8 @@ class Cvc5Solver:
             "produce-models": "true",
             "incremental": "true",
             "produce-unsat-assumptions": "true",
-            "strings-exp": "true",
+            # not "strings-exp": extended string functions work without it in cvc5 1.4, and with it
+            # cvc5 answered unknown on a QF_IDL job-shop file it otherwise solves in seconds
             **self.options,
         }.items():
             self.slv.setOption(k, v)
