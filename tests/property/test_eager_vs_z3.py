@@ -57,9 +57,9 @@ def formula(atoms):
     )
 
 
-def check_against_z3(fs, encoding, symmetry=True):
+def check_against_z3(fs, encoding, symmetry=True, **options):
     expected = z3_status(fs)
-    r = solve(fs, EagerOptions(encoding=encoding, symmetry=symmetry), timeout=30)
+    r = solve(fs, EagerOptions(encoding=encoding, symmetry=symmetry, **options), timeout=30)
     assert r.status == expected, (fs, r.reason, r.stats)
     if r.status == "sat":
         assert check_model(fs, r.model).ok
@@ -123,6 +123,25 @@ def ordering_problem(draw):
 
 
 @SETTINGS
-@given(ordering_problem())
-def test_ordering_reduction_agrees_with_z3(fs):
-    check_against_z3(fs, "auto")
+@given(ordering_problem(), st.booleans())
+def test_ordering_reduction_agrees_with_z3(fs, lazy):
+    check_against_z3(fs, "auto", lazy=lazy)
+
+
+@st.composite
+def lock_choices(draw):
+    """Chains of events plus many two-way choices: the lazy loop needs several lemma rounds."""
+    chains = [[Int(f"c{t}_{i}") for i in range(draw(st.integers(2, 4)))] for t in range(3)]
+    fs = [a < b for ch in chains for a, b in zip(ch, ch[1:])]
+    events = [e for ch in chains for e in ch]
+    for _ in range(draw(st.integers(1, 8))):
+        a, b, c, d = (draw(st.sampled_from(events)) for _ in range(4))
+        choice = Or(a < b, c < d) if draw(st.booleans()) else Or(a <= b, Not(c <= d))
+        fs.append(choice)
+    return fs
+
+
+@SETTINGS
+@given(lock_choices())
+def test_lazy_lemma_loop_agrees_with_z3(fs):
+    check_against_z3(fs, "auto", lazy=True)

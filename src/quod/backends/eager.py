@@ -8,6 +8,8 @@ Options (strings from `quod solve --option KEY=VALUE` or Python values):
   capacity   1/0: implied machine-capacity constraints for scheduling (default 1)
   ordering   1/0: elimination + weight abstraction for pure ordering problems (default 1)
   lemmas     1/0: difference-logic chain/triangle lemmas (default 0)
+  lazy       1/0: pure ordering components by the lazy cycle-lemma loop (default 1;
+             never with proof=1, whose unsat answers need the one-shot CNF)
   proof      1/0: keep a DRAT proof and the CNF of unsat answers (default 0)
   order_limit  clause budget under which auto picks the order encoding
 
@@ -40,6 +42,9 @@ class EagerCertificate:
     cnf_sha256: str
     proof: Proof | None = None
     cnf: Cnf | None = None
+    # "one-shot CNF" or "lazy cycle lemmas": a lazy unsat rests on theory lemmas that no
+    # proof covers (proof is None then; ask for proof=1 to get the one-shot encoding)
+    method: str = "one-shot CNF"
 
 
 def _flag(key: str, value: Any) -> bool:
@@ -71,6 +76,8 @@ def parse_options(options: dict[str, Any]) -> EagerOptions:
             opts.lemmas = _flag(key, value)
         elif k == "proof":
             opts.proof = _flag(key, value)
+        elif k == "lazy":
+            opts.lazy = _flag(key, value)
         elif k == "order_limit":
             try:
                 opts.order_limit = int(value)
@@ -79,7 +86,7 @@ def parse_options(options: dict[str, Any]) -> EagerOptions:
                                 code="Q0611") from None  # fmt: skip
         else:
             raise QuodError(
-                f"unknown eager option '{key}' (known: encoding, sat, symmetry, capacity, ordering, lemmas, proof, order_limit)",
+                f"unknown eager option '{key}' (known: encoding, sat, symmetry, capacity, ordering, lemmas, lazy, proof, order_limit)",
                 code="Q0611",
             )
     opts.validate()
@@ -137,8 +144,11 @@ class EagerSolver:
             assert res.model is not None
             return finish_sat("eager", asserted, assumptions, res.model, stats)
         if res.status == "unsat":
+            method = (
+                "lazy cycle lemmas" if str(stats.get("sat_solver", "")).endswith("+lazy") else "one-shot CNF"
+            )
             cert = EagerCertificate(
-                ENCODER_VERSION, self.options.describe(), res.cnf_sha256, res.proof, res.cnf
+                ENCODER_VERSION, self.options.describe(), res.cnf_sha256, res.proof, res.cnf, method
             )
             return Unsat(certificate=cert, core=res.core, stats=stats)
         return Unknown(res.reason or "unknown", stats=stats)

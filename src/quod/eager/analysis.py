@@ -213,7 +213,8 @@ def derive_bounds(p: Problem, comp: Component, unit_atoms: dict[int, bool]) -> b
         if not degree:
             return False
         # the best-connected variable is the natural reference (e.g. `ref` in job-shop files)
-        ref = max(comp.vars, key=lambda v: (degree.get(v, 0), -comp.vars.index(v)))
+        # ties go to the first variable (max keeps the first maximum)
+        ref = max(comp.vars, key=lambda v: degree.get(v, 0))
     else:
         ref = ZERO
     limit = len(comp.vars) + 2

@@ -36,6 +36,7 @@ from quod.eager.analysis import (
 )
 from quod.eager.circuit import Circuit
 from quod.eager.encode import ArithEncoder
+from quod.eager.lazy import OrderGraph, build_graph, lazy_solve
 from quod.eager.lemmas import add_lemmas
 from quod.eager.ordering import OrderingPlan, plan_ordering, reconstruct
 from quod.eager.problem import AND, ATOM, BVAR, ITE, LE, TRUE_NODE, XOR, Atom, LinExpr, Problem, Translator
@@ -44,7 +45,7 @@ from quod.eager.skeleton import SkeletonEncoder
 from quod.eager.symmetry import break_value_symmetry, equality_classes
 from quod.kernel.model import check_model
 from quod.sat.cnf import Cnf
-from quod.sat.solvers import Proof, get_sat_solver
+from quod.sat.solvers import PYSAT_NAMES, Proof, SatResult, call_in_child, get_sat_solver
 
 ENCODER_VERSION = "quod-eager-1"
 ENCODINGS = ("auto", "order", "bits")
@@ -61,6 +62,8 @@ class EagerOptions:
     capacity: bool = True  # implied machine-capacity constraints (resources.py)
     ordering: bool = True  # elimination + weight abstraction for pure ordering components
     lemmas: bool = False  # difference-logic chain/triangle lemmas (measured: no gain on job-shop)
+    # pure ordering components by the lazy cycle-lemma loop (lazy.py) unless a proof is requested
+    lazy: bool = True
     # auto picks the order encoding for a component when its estimated clause count is below this
     order_limit: int = 3_000_000
 
@@ -72,7 +75,7 @@ class EagerOptions:
         return (
             f"encoding={self.encoding} symmetry={int(self.symmetry)} capacity={int(self.capacity)} "
             f"ordering={int(self.ordering)} "
-            f"lemmas={int(self.lemmas)} "
+            f"lemmas={int(self.lemmas)} lazy={int(self.lazy)} "
             f"order_limit={self.order_limit}"
         )
 
@@ -90,6 +93,7 @@ class EncodedProblem:
     atom_lits: dict[int, int] = field(default_factory=dict)
     units: dict[int, bool] = field(default_factory=dict)
     apol: dict[int, int] = field(default_factory=dict)
+    graph: OrderGraph | None = None  # lazily solved ordering components
 
 
 @dataclass
@@ -105,9 +109,17 @@ class EagerResult:
 
 
 def encode(
-    assertions: Sequence[Term], options: EagerOptions | None = None, assumptions: Sequence[Term] = ()
+    assertions: Sequence[Term],
+    options: EagerOptions | None = None,
+    assumptions: Sequence[Term] = (),
+    lazy: bool = False,
 ) -> EncodedProblem:
-    """Translate and encode; raises UnsupportedError for constructs outside the fragment."""
+    """Translate and encode; raises UnsupportedError for constructs outside the fragment.
+
+    `lazy`: pure ordering components get plain atom variables and an `OrderGraph`
+    for the lemma loop instead of an integer encoding (the CNF alone is then
+    not equisatisfiable; `solve` runs the loop).
+    """
     opts = options or EagerOptions()
     opts.validate()
     t0 = time.perf_counter()
@@ -130,8 +142,8 @@ def encode(
     enc = ArithEncoder(cnf, circuit)
     stats: dict[str, Any] = {"int_vars": len(p.int_names), "atoms": len(live), "components": len(comps)}
     plans: list[OrderingPlan] = []
-    kinds = _assign_domains(p, comps, units, apol, opts, enc, stats, plans)
-    atom_lits, fixed = _encode_atoms(p, comps, units, apol, enc, plans)
+    kinds = _assign_domains(p, comps, units, apol, opts, enc, stats, plans, lazy)
+    atom_lits, fixed = _encode_atoms(p, comps, units, apol, enc, plans, lazy)
     stats["atoms_fixed_by_domains"] = len(fixed)
     if opts.symmetry:
         pinned = {comp.ref for comp in comps if comp.ref >= 0}
@@ -157,7 +169,8 @@ def encode(
         translate_time=t1 - t0,
         encode_time=time.perf_counter() - t0,
     )
-    return EncodedProblem(cnf, p, tr, enc, skel, assume_lits, stats, plans, atom_lits, units, apol)
+    graph = build_graph(p, plans, apol, atom_lits) if lazy and plans else None
+    return EncodedProblem(cnf, p, tr, enc, skel, assume_lits, stats, plans, atom_lits, units, apol, graph)
 
 
 def _assign_domains(
@@ -169,6 +182,7 @@ def _assign_domains(
     enc: ArithEncoder,
     stats: dict[str, Any],
     plans: list[OrderingPlan],
+    lazy: bool,
 ) -> list[str]:
     kinds: list[str] = []
     widths: list[int] = []
@@ -178,12 +192,16 @@ def _assign_domains(
             plan = plan_ordering(p, comp, units, apol) if opts.ordering else None
             if plan is not None:
                 plans.append(plan)
+                stats["ordering_eliminated"] = stats.get("ordering_eliminated", 0) + plan.eliminated
+                if lazy:
+                    comp.domain_kind = "ordering"
+                    kinds.append("lazy/ordering")
+                    continue
                 variables = plan.keep
                 bound = min(len(plan.keep) - 1, len(plan.atoms) + len(plan.unit_edges))
                 for v in variables:
                     comp.lo[v], comp.hi[v] = 0, max(0, bound)
                 comp.domain_kind = "ordering"
-                stats["ordering_eliminated"] = stats.get("ordering_eliminated", 0) + plan.eliminated
             else:
                 small_model_bounds(p, comp, apol)
         choice = _choose(p, comp, opts, variables)
@@ -224,6 +242,7 @@ def _encode_atoms(
     apol: dict[int, int],
     enc: ArithEncoder,
     plans: list[OrderingPlan],
+    lazy: bool,
 ) -> tuple[dict[int, int], set[int]]:
     lits: dict[int, int] = {}
     fixed: set[int] = set()
@@ -231,6 +250,10 @@ def _encode_atoms(
     planned = {id(plan.comp): plan for plan in plans}
     for comp in comps:
         plan = planned.get(id(comp))
+        if plan is not None and lazy:
+            for a in comp.atoms:
+                lits[a] = c.const(units[a]) if a in units else c.cnf.new_var()
+            continue
         if plan is not None:
             _encode_plan(plan, units, apol, enc, lits)
             continue
@@ -273,14 +296,17 @@ def solve(
     """Decide the conjunction of `assertions` (and `assumptions`); sat models are kernel-checked."""
     opts = options or EagerOptions()
     start = time.perf_counter()
-    ep = encode(assertions, opts, assumptions)
+    ep = encode(assertions, opts, assumptions, lazy=opts.lazy and not opts.proof)
     stats = dict(ep.stats)
     remaining = None if timeout is None else max(0.0, timeout - (time.perf_counter() - start))
     if remaining is not None and remaining <= 0:
         return EagerResult("unknown", reason="timeout during encoding", stats=stats)
-    solver = get_sat_solver(opts.sat_solver)
-    res = solver.solve(ep.cnf, timeout=remaining, assumptions=ep.assumption_lits, proof=opts.proof)
-    stats.update(sat_solver=solver.name, sat_time=res.time, **res.stats)
+    if ep.graph is not None:
+        res = _solve_lazy(ep, opts, remaining)
+    else:
+        solver = get_sat_solver(opts.sat_solver)
+        res = solver.solve(ep.cnf, timeout=remaining, assumptions=ep.assumption_lits, proof=opts.proof)
+    stats.update(sat_solver=res.solver, sat_time=res.time, **res.stats)
     digest = ep.cnf.sha256() if opts.proof else ""
     if res.status == "unsat":
         core = None
@@ -299,6 +325,27 @@ def solve(
         return EagerResult("unknown", model=model, reason=f"model rejected by the kernel: {check.reason}",
                            stats=stats)  # fmt: skip
     return EagerResult("sat", model=model, cnf_sha256=digest, stats=stats)
+
+
+def _solve_lazy(ep: EncodedProblem, opts: EagerOptions, timeout: float | None) -> SatResult:
+    """The lemma loop in a child process (PySAT's CaDiCaL cannot be interrupted)."""
+    assert ep.graph is not None
+    graph = ep.graph
+    # the loop adds clauses between calls: it needs an incremental PySAT solver
+    name = (
+        opts.sat_solver if opts.sat_solver in PYSAT_NAMES and opts.sat_solver != "kissat404" else "cadical195"
+    )
+    get_sat_solver(name)
+    t0 = time.perf_counter()
+    ok, out = call_in_child(
+        lambda: lazy_solve(ep.cnf.clauses, ep.cnf.num_vars, graph, name, ep.assumption_lits), timeout
+    )
+    elapsed = time.perf_counter() - t0
+    label = f"{name}+lazy"
+    if not ok:
+        return SatResult("unknown", label, elapsed, reason=str(out))
+    return SatResult(out.status, label, elapsed, model=out.model, core=out.core, reason=out.reason,
+                     stats=out.stats)  # fmt: skip
 
 
 def decode(ep: EncodedProblem, sat_model: list[bool]) -> Model:

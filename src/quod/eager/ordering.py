@@ -23,6 +23,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from quod.eager.analysis import NEG, POS, Component
+from quod.eager.graphs import nonpositive_potentials
 from quod.eager.problem import LE, Atom, Problem
 
 Edge = tuple[int, int, int]  # (y, x, c): x - y <= c
@@ -35,6 +36,7 @@ class OrderingPlan:
     atoms: list[tuple[int, Atom]]  # (original atom index, abstracted atom) for non-unit atoms
     unit_edges: list[Edge]  # abstracted top-level constraints among kept variables
     eliminated: int = 0
+    base_edges: list[Edge] = field(default_factory=list)  # the same with the original weights
     notes: dict[str, int] = field(default_factory=dict)
 
 
@@ -87,7 +89,7 @@ def plan_ordering(
         elif pol == NEG:
             b = min(b, 0)
         atoms.append((a, Atom(LE, at.vars, at.coefs, b)))
-    return OrderingPlan(comp, keep, atoms, abstract_units, len(comp.vars) - len(keep))
+    return OrderingPlan(comp, keep, atoms, abstract_units, len(comp.vars) - len(keep), base_edges=edges)
 
 
 def _eliminate(edges: list[Edge], candidates: list[int]) -> list[Edge] | None:
@@ -135,29 +137,47 @@ def _eliminate(edges: list[Edge], candidates: list[int]) -> list[Edge] | None:
 
 
 def reconstruct(edges: list[Edge], variables: list[int]) -> dict[int, int] | None:
-    """A solution of x - y <= c for all edges (shortest paths from a virtual source)."""
-    adj: dict[int, list[tuple[int, int]]] = {}
-    for y, x, c in edges:
-        adj.setdefault(y, []).append((x, c))
-    dist = dict.fromkeys(variables, 0)
+    """A solution of x - y <= c for all edges, or None if there is none.
+
+    Shortest paths from a virtual source; with all weights <= 0 (every needed
+    constraint of an ordering component) in linear time over the strongly
+    connected components, otherwise by queue-based Bellman-Ford.
+    """
+    index: dict[int, int] = {}
+    for v in variables:
+        index.setdefault(v, len(index))
     for y, x, _ in edges:
-        dist.setdefault(x, 0)
-        dist.setdefault(y, 0)
-    limit = len(dist) + 1
-    count: dict[int, int] = {}
-    queue = deque(dist)
-    inq = set(dist)
+        index.setdefault(y, len(index))
+        index.setdefault(x, len(index))
+    n = len(index)
+    adj: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+    for y, x, c in edges:
+        adj[index[y]].append((index[x], c))
+    if all(c <= 0 for _, _, c in edges):
+        values = nonpositive_potentials(n, adj)
+    else:
+        values = _bellman_ford(n, adj)
+    if values is None:
+        return None
+    return {v: values[i] for v, i in index.items()}
+
+
+def _bellman_ford(n: int, adj: list[list[tuple[int, int]]]) -> list[int] | None:
+    dist = [0] * n
+    count = [0] * n
+    queue = deque(range(n))
+    inq = [True] * n
     while queue:
         u = queue.popleft()
-        inq.discard(u)
+        inq[u] = False
         du = dist[u]
-        for v, w in adj.get(u, ()):
+        for v, w in adj[u]:
             if du + w < dist[v]:
                 dist[v] = du + w
-                if v not in inq:
-                    count[v] = count.get(v, 0) + 1
-                    if count[v] > limit:
+                if not inq[v]:
+                    count[v] += 1
+                    if count[v] > n:
                         return None
                     queue.append(v)
-                    inq.add(v)
+                    inq[v] = True
     return dist

@@ -20,7 +20,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -160,37 +160,50 @@ class PySatSolver(SatSolver):
         CaDiCaL and Kissat inside PySAT cannot be interrupted, so a wall-clock
         limit needs a process boundary.
         """
-        import multiprocessing as mp
+        ok, res = call_in_child(lambda: self._solve_here(cnf, None, assumptions, proof), timeout)
+        if ok:
+            assert isinstance(res, SatResult)
+            return res
+        return SatResult("unknown", self.name, reason=str(res))
 
-        ctx = mp.get_context("fork")
-        recv, send = ctx.Pipe(duplex=False)
 
-        def child() -> None:
-            try:
-                res = self._solve_here(cnf, None, assumptions, proof)
-                send.send(res)
-            except BaseException as e:  # report, never hang the parent
-                send.send(SatResult("unknown", self.name, reason=f"solver crashed: {e!r}"))
-            finally:
-                send.close()
-                os._exit(0)
+def call_in_child(fn: Callable[[], Any], timeout: float | None) -> tuple[bool, Any]:
+    """Run `fn` in a forked child; (True, its result) or (False, why not) on timeout or crash.
 
-        proc = ctx.Process(target=child, daemon=True)
-        proc.start()
-        send.close()
+    The child inherits the parent's memory (no copying of big formulas) and is
+    killed when the wall-clock limit expires: the only reliable way to stop C
+    solvers that ignore interrupts.
+    """
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+
+    def child() -> None:
         try:
-            if recv.poll(max(0.0, timeout)):
-                try:
-                    res: SatResult = recv.recv()
-                except EOFError:
-                    res = SatResult("unknown", self.name, reason="solver process died")
-                return res
-            return SatResult("unknown", self.name, reason=f"timeout after {timeout} s (killed)")
+            send.send((True, fn()))
+        except BaseException as e:  # report, never hang the parent
+            send.send((False, f"solver crashed: {e!r}"))
         finally:
-            recv.close()
-            if proc.is_alive():
-                proc.kill()
-            proc.join()
+            send.close()
+            os._exit(0)
+
+    proc = ctx.Process(target=child, daemon=True)
+    proc.start()
+    send.close()
+    try:
+        if recv.poll(None if timeout is None else max(0.0, timeout)):
+            try:
+                out: tuple[bool, Any] = recv.recv()
+            except EOFError:
+                return False, "solver process died"
+            return out
+        return False, f"timeout after {timeout} s (killed)"
+    finally:
+        recv.close()
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
 
 
 def _pysat_stats(s: Any) -> dict[str, Any]:
