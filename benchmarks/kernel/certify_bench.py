@@ -98,7 +98,9 @@ def run(args: argparse.Namespace) -> None:
     results = out / "results.jsonl"
     done = set()
     if results.exists():
-        done = {json.loads(line)["file"] for line in results.read_text().splitlines() if line.strip()}
+        rows = [json.loads(line) for line in results.read_text().splitlines() if line.strip()]
+        done = {r["file"] for r in rows if r["status"] != "error"}  # errors are retried
+        results.write_text("".join(json.dumps(r) + "\n" for r in rows if r["status"] != "error"))
     files = [f for fam in args.families for f in sorted((BENCH / fam).glob("*.smt2"))]
     if args.limit:
         files = files[: args.limit]
@@ -153,7 +155,9 @@ def summarize(rows: list[dict[str, Any]]) -> str:
         ver = [r for r in cert if r.get("verified")]
         cpu = [r["check_cpu"] / r["solve_cpu"] for r in ver]
         wall = [r["check"] / r["solve"] for r in ver]
-        kernel = [r["check_times"]["kernel"] / r["solve_cpu"] for r in ver]
+        kernel = [
+            r["check_times"].get("kernel_cpu", r["check_times"]["kernel"]) / r["solve_cpu"] for r in ver
+        ]
         med = statistics.median
         lines.append(
             f"| {fam} | {len(rs)} | {sum(r['status'] == 'sat' for r in rs)} | {len(unsat)} | {len(cert)} | "

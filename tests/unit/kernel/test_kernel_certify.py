@@ -76,7 +76,7 @@ def test_unsat_bundle_round_trip(unsat_bundle):
     assert m["status"] == "unsat" and m["proof"]["format"] == "lrat" and "file" in m["cnf"]
     result = check_bundle(unsat_bundle)
     assert result.verified and result.status == "unsat" and str(result) == "verified"
-    assert set(result.times) == {"parse", "encode", "kernel"}
+    assert set(result.times) == {"parse", "encode", "kernel", "kernel_cpu"}
 
 
 def test_sat_bundle_round_trip_with_function_table(sat_bundle):
