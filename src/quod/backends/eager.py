@@ -8,6 +8,9 @@ Options (strings from `quod solve --option KEY=VALUE` or Python values):
   capacity   1/0: implied machine-capacity constraints for scheduling (default 1)
   ordering   1/0: elimination + weight abstraction for pure ordering problems (default 1)
   lemmas     1/0: difference-logic chain/triangle lemmas (default 0)
+  energy     1/0: energetic reasoning on scheduling resources before search (default 1;
+             refutations carry no SAT proof, so never with proof=1)
+  machines   1/0: identical machines by capacity constraints + colouring (default 1)
   lazy       1/0: pure ordering components by the lazy cycle-lemma loop (default 1;
              never with proof=1, whose unsat answers need the one-shot CNF)
   proof      1/0: keep a DRAT proof and the CNF of unsat answers (default 0)
@@ -42,8 +45,8 @@ class EagerCertificate:
     cnf_sha256: str
     proof: Proof | None = None
     cnf: Cnf | None = None
-    # "one-shot CNF" or "lazy cycle lemmas": a lazy unsat rests on theory lemmas that no
-    # proof covers (proof is None then; ask for proof=1 to get the one-shot encoding)
+    # "one-shot CNF", "lazy cycle lemmas" or "energetic reasoning": only the first has a SAT
+    # proof of the CNF (proof is None otherwise; proof=1 forces the one-shot encoding)
     method: str = "one-shot CNF"
 
 
@@ -78,6 +81,10 @@ def parse_options(options: dict[str, Any]) -> EagerOptions:
             opts.proof = _flag(key, value)
         elif k == "lazy":
             opts.lazy = _flag(key, value)
+        elif k == "energy":
+            opts.energy = _flag(key, value)
+        elif k == "machines":
+            opts.machines = _flag(key, value)
         elif k == "order_limit":
             try:
                 opts.order_limit = int(value)
@@ -86,7 +93,7 @@ def parse_options(options: dict[str, Any]) -> EagerOptions:
                                 code="Q0611") from None  # fmt: skip
         else:
             raise QuodError(
-                f"unknown eager option '{key}' (known: encoding, sat, symmetry, capacity, ordering, lemmas, lazy, proof, order_limit)",
+                f"unknown eager option '{key}' (known: encoding, sat, symmetry, capacity, ordering, lemmas, lazy, energy, machines, proof, order_limit)",
                 code="Q0611",
             )
     opts.validate()
@@ -94,6 +101,15 @@ def parse_options(options: dict[str, Any]) -> EagerOptions:
 
     get_sat_solver(opts.sat_solver)  # fail early on an unknown or missing SAT solver
     return opts
+
+
+def _method(stats: dict[str, Any]) -> str:
+    """What an unsat answer rests on (only the one-shot CNF comes with a SAT proof)."""
+    if "refuted_by" in stats:
+        return str(stats["refuted_by"])
+    if str(stats.get("sat_solver", "")).endswith("+lazy"):
+        return "lazy cycle lemmas"
+    return "one-shot CNF"
 
 
 class EagerSolver:
@@ -144,9 +160,7 @@ class EagerSolver:
             assert res.model is not None
             return finish_sat("eager", asserted, assumptions, res.model, stats)
         if res.status == "unsat":
-            method = (
-                "lazy cycle lemmas" if str(stats.get("sat_solver", "")).endswith("+lazy") else "one-shot CNF"
-            )
+            method = _method(stats)
             cert = EagerCertificate(
                 ENCODER_VERSION, self.options.describe(), res.cnf_sha256, res.proof, res.cnf, method
             )

