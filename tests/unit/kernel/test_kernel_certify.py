@@ -346,3 +346,20 @@ def test_bundles_with_drat_from_the_sat_layer(tmp_path, solver):
         if expected == "unsat":
             assert m["proof"]["format"] == "drat"
         assert check_bundle(tmp_path / expected).verified
+
+
+BENCH = Path("/work/shared/bench/smt")
+SMALL_UNSAT = [
+    *(f"qf_lia_fischer/FISCHER1-{k}-fair.smt2" for k in range(2, 7)),
+    *(f"qf_uflia_hash/hash_uns_03_{k:02d}.smt2" for k in range(5, 20, 2)),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not BENCH.is_dir(), reason="needs the benchmark set")
+@pytest.mark.parametrize("rel", SMALL_UNSAT)
+def test_small_public_unsat_files_are_certified_and_verified(tmp_path, rel):
+    summary = write_bundle(BENCH / rel, tmp_path / "b", timeout=120)
+    assert summary.status == "unsat"
+    result = check_bundle(tmp_path / "b")
+    assert result.verified, result.reason
