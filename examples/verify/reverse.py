@@ -9,7 +9,7 @@ def reverse(a: list[int]) -> None:
     ensures(all(a[k] == old(a)[len(a) - 1 - k] for k in range(len(a))))
     i, j = 0, len(a) - 1
     while i < j:
-        invariant(0 <= i and j == len(a) - 1 - i and i <= j + 1)
+        invariant(i >= 0 and j == len(a) - 1 - i and i <= j + 1)
         invariant(len(a) == len(old(a)))
         invariant(all(a[k] == old(a)[len(a) - 1 - k] for k in range(i)))
         invariant(all(a[k] == old(a)[len(a) - 1 - k] for k in range(j + 1, len(a))))

@@ -9,7 +9,7 @@ def two_sum(a: list[int], t: int) -> tuple[int, int]:
     ensures(result != (-1, -1) or all(a[p] + a[q] != t for p in range(len(a)) for q in range(p + 1, len(a))))
     i, j = 0, len(a) - 1
     while i < j:
-        invariant(0 <= i and j < len(a) and i <= j + 1)
+        invariant(i >= 0 and j < len(a) and i <= j + 1)
         invariant(
             all(a[p] + a[q] != t for p in range(len(a)) for q in range(p + 1, len(a)) if p < i or q > j)
         )

@@ -1,13 +1,19 @@
-"""Reverse a list in place (bug: forgets to declare that it modifies its argument)."""
+"""Reverse a list in place (bug: the right index starts one past the end)."""
 
-from quod.spec import ensures, invariant, old
+from quod.spec import ensures, invariant, modifies, old
 
 
 def reverse(a: list[int]) -> None:
+    modifies(a)
+    ensures(len(a) == len(old(a)))
     ensures(all(a[k] == old(a)[len(a) - 1 - k] for k in range(len(a))))
-    i, j = 0, len(a) - 1
+    i, j = 0, len(a)
     while i < j:
-        invariant(0 <= i and j == len(a) - 1 - i)
+        invariant(i >= 0 and j == len(a) - 1 - i and i <= j + 1)  # expect: Q0611
+        invariant(len(a) == len(old(a)))
+        invariant(all(a[k] == old(a)[len(a) - 1 - k] for k in range(i)))
+        invariant(all(a[k] == old(a)[len(a) - 1 - k] for k in range(j + 1, len(a))))
+        invariant(all(a[k] == old(a)[k] for k in range(i, j + 1)))
         a[i], a[j] = a[j], a[i]
         i += 1
         j -= 1

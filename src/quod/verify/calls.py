@@ -24,6 +24,7 @@ from quod.core.walk import substitute
 from quod.verify import values as V
 from quod.verify.errors import alias_error, spec_error, unsupported
 from quod.verify.exprs import ExprTranslator, Scope, _is_call_to
+from quod.verify.ownership import value_positions as _value_positions
 from quod.verify.program import Function
 from quod.verify.types import BOOL_T, INT_T, NONE_T, STR_T, PyType, assignable, flat_types, sort_of
 from quod.verify.values import Val
@@ -615,7 +616,8 @@ class CallTranslator(ExprTranslator):
                     a, self.file, f"'{a.id}' may not be modified here (add it to modifies(), or pass a copy)"
                 )
             for j, other in enumerate(node.args):
-                if j != i and any(isinstance(n, ast.Name) and n.id == a.id for n in ast.walk(other)):
+                # only a bare occurrence can alias; len(a) or a[0] are values
+                if j != i and any(isinstance(n, ast.Name) and n.id == a.id for n in _value_positions(other)):
                     raise alias_error(
                         other,
                         self.file,

@@ -538,6 +538,8 @@ class ExprTranslator:
         return V.tuple_val([self.expr(e) for e in node.elts])
 
     def _e_List(self, node: ast.List) -> Val:
+        if any(isinstance(e, ast.Starred) for e in node.elts):
+            return self._starred_list(node)
         items = [self.expr(e) for e in node.elts]
         if not items:
             return Val(list_of(PyType("none")), make(Op.SEQ_EMPTY, [], _seq_int_sort()))
@@ -550,6 +552,33 @@ class ExprTranslator:
         if t.kind in ("tuple", "none"):
             raise unsupported(node, self.file, f"a list of {t}")
         return Val(list_of(t), V.seq_of([V.coerce_seq(i, t) for i in items], t))
+
+    def _starred_list(self, node: ast.List) -> Val:
+        """[*a, x, *b] is a + [x] + b (built the same way, so the terms are identical)."""
+        pieces: list[ast.expr] = []
+        run: list[ast.expr] = []
+        for e in node.elts:
+            if isinstance(e, ast.Starred):
+                if run:
+                    pieces.append(ast.copy_location(ast.List(elts=run, ctx=ast.Load()), run[0]))
+                    run = []
+                pieces.append(e.value)
+            else:
+                run.append(e)
+        if run:
+            pieces.append(ast.copy_location(ast.List(elts=run, ctx=ast.Load()), run[0]))
+        acc: ast.expr = pieces[0]
+        for p in pieces[1:]:
+            acc = ast.copy_location(ast.BinOp(left=acc, op=ast.Add(), right=p), node)
+        if len(pieces) == 1:  # [*a] copies a
+            acc = ast.copy_location(
+                ast.BinOp(left=ast.List(elts=[], ctx=ast.Load()), op=ast.Add(), right=acc), node
+            )
+        ast.fix_missing_locations(acc)
+        v = self.expr(acc)
+        if v.type.kind != "list":
+            raise self.err_type(node, f"unpacking {v.type} into a list")
+        return v
 
     def _e_JoinedStr(self, node: ast.JoinedStr) -> Val:
         raise unsupported(node, self.file, "f-string")

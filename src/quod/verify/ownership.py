@@ -162,11 +162,11 @@ def _stored_exprs(node: ast.AST) -> list[ast.expr]:
     """Sub-expressions whose value may end up stored under another name or in a container."""
     out: list[ast.expr] = []
     if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
-        out.extend(_value_positions(node.value))
+        out.extend(value_positions(node.value))
     if isinstance(node, ast.AugAssign):
-        out.extend(_value_positions(node.value))
+        out.extend(value_positions(node.value))
     if isinstance(node, (ast.List, ast.Tuple)) and isinstance(node.ctx, ast.Load):
-        out.extend(node.elts)
+        out.extend(e for e in node.elts if not isinstance(e, ast.Starred))  # *a copies
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in MUTATORS:
         out.extend(node.args)
     if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
@@ -174,19 +174,19 @@ def _stored_exprs(node: ast.AST) -> list[ast.expr]:
     return out
 
 
-def _value_positions(value: ast.expr) -> list[ast.expr]:
+def value_positions(value: ast.expr) -> list[ast.expr]:
     """The expressions whose object an assignment may bind directly (not copies)."""
     if isinstance(value, ast.IfExp):
-        return _value_positions(value.body) + _value_positions(value.orelse)
+        return value_positions(value.body) + value_positions(value.orelse)
     if isinstance(value, ast.BoolOp):
         out: list[ast.expr] = []
         for v in value.values:
-            out.extend(_value_positions(v))
+            out.extend(value_positions(v))
         return out
-    if isinstance(value, ast.Tuple):
+    if isinstance(value, (ast.Tuple, ast.List)):
         out = []
         for v in value.elts:
-            out.extend(_value_positions(v))
+            out.extend(value_positions(v))
         return out
     return [value]
 

@@ -29,6 +29,7 @@ from quod.verify.localtypes import infer_local_types
 from quod.verify.lower import Lowering
 from quod.verify.passive import passify
 from quod.verify.program import Function, Program, parse_program
+from quod.verify.proxy import with_proxies
 from quod.verify.pure import PureBuilder
 from quod.verify.seqfacts import sequence_facts
 from quod.verify.types import PyType, flat_types
@@ -156,15 +157,16 @@ def build_vcs(prog: Program, fn: Function, builder: PureBuilder, fuel: int) -> t
         shallow = builder.unfold(base, min(fuel, 1))
         deep = builder.unfold(base, fuel) if fuel > 1 else shallow
         vc.has_recursive_functions = bool(deep)
-        # from few facts to many: each configuration proves what it can
-        configs = [shallow, deep, shallow + facts, deep + facts]
+        # sequence facts first (they are what quantified list properties need),
+        # then plain unfoldings (the facts can distract the solver elsewhere)
+        configs = [shallow + facts, deep + facts, shallow, deep]
         vc.configs = _dedupe(configs)
         if vc.has_recursive_functions:
             # first try unfolding only what the goal mentions: unfolding the
             # hypotheses' applications too often sends the solver astray
             for ob in vc.obligations:
                 if ob.index in vc.conds:
-                    vc.goal_configs[ob.index] = builder.unfold([vc.conds[ob.index]], min(fuel, 1))
+                    vc.goal_configs[ob.index] = builder.unfold([vc.conds[ob.index]], min(fuel, 1)) + facts
     return proc, vcs
 
 
@@ -268,7 +270,9 @@ class _Decider:
     def close(self) -> None:
         pass
 
-    def _solver(self, ob: Obligation, extra: list[Term], seed: int | None = None) -> Solver:
+    def _solver(
+        self, ob: Obligation, extra: list[Term], seed: int | None = None, proxies: bool = True
+    ) -> Solver:
         """A fresh solver for one obligation.
 
         The obligation's selector literal is asserted rather than passed as a
@@ -280,7 +284,9 @@ class _Decider:
         from quod.backends.registry import get_solver
 
         s = get_solver(self.opts.backend)
-        assertions = [*extra, *self.vc.defs, self.vc.goal, self.vc.selector(ob)]
+        assertions = [*extra, *self.vc.specialised(ob)]
+        if proxies:
+            assertions = with_proxies(assertions)
         if seed is not None:
             # a different assertion order is a stronger perturbation than the seed alone
             random.Random(seed).shuffle(assertions)
@@ -304,17 +310,33 @@ class _Decider:
         used = after - before if after is not None and before is not None else None
         return result, elapsed, used
 
-    def _budget(self, ob: Obligation) -> int | None:
-        total = _limit_for(ob, self.opts)
-        return None if total is None else max(total // len(self.vc.configs_for(ob)), 1)
+    def _attempts(self, ob: Obligation) -> list[tuple[list[Term], bool]]:
+        """(facts, with proxies) to try in order.
+
+        Proxies make quantified facts usable by E-matching, which is what
+        proofs need; but their bridge axioms quantify over sequences, which
+        defeats model finding. So each configuration is tried with proxies
+        (for a proof) and then without (for a counterexample).
+        """
+        configs = self.vc.configs_for(ob)
+        first, rest = configs[0], configs[1:]
+        return [(first, True), (first, False), *[(c, True) for c in rest], *[(c, False) for c in rest]]
 
     def decide(self, ob: Obligation, seed: int | None = None) -> ObResult:
         spent, used_total = 0.0, 0
         last_sat: Any = None
         last_unknown = ""
-        for extra in self.vc.configs_for(ob):
+        total = _limit_for(ob, self.opts)
+        attempts = self._attempts(ob)
+        # each attempt may use a good share, but all together stay within the limit
+        share = None if total is None else max(total // min(len(attempts), 4), 1)
+        for extra, proxies in attempts:
+            budget = share if total is None or share is None else min(share, total - used_total)
+            if budget is not None and budget <= 0:
+                last_unknown = last_unknown or f"resource limit {total}"
+                break
             try:
-                result, elapsed, used = self._check(self._solver(ob, extra, seed), ob, seed, self._budget(ob))
+                result, elapsed, used = self._check(self._solver(ob, extra, seed, proxies), ob, seed, budget)
             except QuodError as e:
                 last_unknown = f"backend error: {e.message}"
                 continue
@@ -377,9 +399,9 @@ class _Decider:
         if not bounds:
             return None
         try:
-            result, elapsed, used = self._check(
-                self._solver(ob, [*extra, *bounds]), ob, None, self._budget(ob)
-            )
+            budget = None if self.opts.rlimit is None else self.opts.rlimit // 4
+            solver = self._solver(ob, [*extra, *bounds], None, False)
+            result, elapsed, used = self._check(solver, ob, None, budget)
         except Exception:  # best effort: no counterexample
             return None
         if isinstance(result, Sat):

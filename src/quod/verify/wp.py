@@ -32,8 +32,10 @@ import hashlib
 from dataclasses import dataclass, field
 
 from quod.core.builder import And, Eq, Implies, IntVal, Not
+from quod.core.ops import Op
 from quod.core.sorts import BOOL, INT
-from quod.core.terms import TRUE, Term, var
+from quod.core.terms import FALSE, TRUE, Term, var
+from quod.core.walk import substitute
 from quod.verify.ivl import Obligation
 from quod.verify.passive import Passive
 
@@ -75,6 +77,21 @@ class VC:
 
     def selector(self, ob: Obligation) -> Term:
         return enable_var(ob)
+
+    def specialised(self, ob: Obligation) -> list[Term]:
+        """defs and goal with the selectors fixed for `ob` (enabled, the others disabled).
+
+        Equivalent to asserting the selector literal, but the solver gets the
+        plain formula; z3's search turned out to be sensitive to the extra
+        selector definitions.
+        """
+        fixed = {enable_var(o): (TRUE if o.index == ob.index else FALSE) for o in self.obligations}
+        out = []
+        for d in self.defs:
+            if d.op is Op.EQ and d.args[0].op is Op.VAR and d.args[0] in fixed:
+                continue  # the definition of a selector
+            out.append(substitute(d, fixed))
+        return [*out, self.goal]
 
     def digest(self) -> str:
         """A hash of the whole query (all assertions), independent of term ids."""

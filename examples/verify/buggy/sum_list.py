@@ -1,0 +1,20 @@
+"""Sum of a list (bug: the loop starts at index 1)."""
+
+from quod.spec import decreases, ensures, invariant, pure, result
+
+
+@pure
+def total(a: list[int]) -> int:
+    decreases(len(a))
+    if len(a) == 0:
+        return 0
+    return total(a[:-1]) + a[-1]
+
+
+def sum_list(a: list[int]) -> int:
+    ensures(result == total(a))
+    s = 0
+    for i in range(1, len(a)):
+        invariant(s == total(a[:i]))  # expect: Q0611
+        s += a[i]
+    return s

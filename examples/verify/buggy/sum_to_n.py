@@ -1,0 +1,13 @@
+"""The sum 0 + 1 + ... + (n - 1) (bug: adds i + 1 instead of i)."""
+
+from quod.spec import ensures, invariant, requires, result
+
+
+def sum_to(n: int) -> int:
+    requires(n >= 0)
+    ensures(2 * result == n * (n - 1))
+    s = 0
+    for i in range(n):
+        invariant(2 * s == i * (i - 1))  # expect: Q0612
+        s += i + 1
+    return s
