@@ -3,7 +3,7 @@
     python examples/certify/certify_smt.py
 
 Same as the command line:
-    quod solve examples/certify/pigeons.smt2 --backend eager --certify /tmp/pigeons.cert   (once wired)
+    quod solve examples/certify/pigeons.smt2 --certify /tmp/pigeons.cert
     quod check /tmp/pigeons.cert
 """
 

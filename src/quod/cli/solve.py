@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("file", help="SMT-LIB v2.6 script, or - for standard input")
     p.add_argument(
         "--backend",
-        default="z3",
+        default=None,
         help="z3 (default), cvc5, eager, portfolio or cubes (Ray; see --workers, --cubes)",
     )
     p.add_argument("--timeout", type=float, default=None, help="seconds per check-sat")
@@ -54,6 +54,22 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--ray-address", default=None, help="join an existing Ray cluster (e.g. auto or ray://host:10001)"
     )
+    p.add_argument(
+        "--certify",
+        default=None,
+        metavar="DIR",
+        help="solve with the eager engine and write a certificate bundle (check it with `quod check DIR`)",
+    )
+    p.add_argument(
+        "--proof-solver",
+        default="cadical-lrat",
+        help="with --certify: cadical-lrat (LRAT, default) or a DRAT-producing SAT solver of quod.sat",
+    )
+    p.add_argument(
+        "--cvc5-proof",
+        action="store_true",
+        help="with --certify, unsat: also store cvc5's own proof (unchecked)",
+    )
     p.set_defaults(func=run)
 
 
@@ -73,6 +89,9 @@ def run(args: argparse.Namespace) -> int:
     from quod.backends.script import ScriptRunner
     from quod.smtlib import parse_file, parse_script
 
+    if args.certify is not None:
+        return _certify(args)
+    args.backend = args.backend or "z3"
     if args.file == "-":
         script = parse_script(sys.stdin.read(), "<stdin>")
     else:
@@ -120,3 +139,40 @@ def run(args: argparse.Namespace) -> int:
     runner = ScriptRunner(make_solver, sys.stdout, limits, print_models=not args.no_model, on_result=report)
     outcome = runner.run(script)
     return 1 if outcome.internal_errors or outcome.errors else 0
+
+
+def _certify(args: argparse.Namespace) -> int:
+    """One answer for the conjunction of the file's assertions, with a bundle the kernel can re-check."""
+    from quod.backends.certify import write_bundle
+
+    if args.file == "-":
+        raise QuodError(
+            "--certify needs a file (the bundle stores its bytes), not standard input", code="Q0003"
+        )
+    if args.backend not in (None, "eager"):
+        raise QuodError(
+            f"--certify uses the eager engine; --backend {args.backend} cannot certify", code="Q0003"
+        )
+    if args.workers or args.cubes or args.portfolio or args.store is not None:
+        raise QuodError(
+            "--certify runs one eager solve; drop --workers/--cubes/--portfolio/--store", code="Q0003"
+        )
+    options = _backend_options(args.option)
+    summary = write_bundle(
+        args.file,
+        args.certify,
+        options=options,
+        timeout=args.timeout,
+        proof_solver=args.proof_solver,
+        cvc5_proof=args.cvc5_proof,
+        progress=lambda m: print(f"quod: {m}", file=sys.stderr),
+    )
+    print(summary.status)
+    if summary.directory is None:
+        print(f"quod: no certificate written ({summary.reason})", file=sys.stderr)
+    else:
+        print(
+            f"quod: certificate in {summary.directory}; check it with: quod check {summary.directory}",
+            file=sys.stderr,
+        )
+    return 0

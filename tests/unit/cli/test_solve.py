@@ -91,3 +91,35 @@ def test_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[st
     )
     code, out, _ = run(["solve", "-"], capsys)
     assert code == 0 and out.strip() == "unsat"
+
+
+CERTIFY = Path(__file__).resolve().parents[3] / "examples" / "certify"
+
+
+@pytest.mark.parametrize(("name", "status"), [("pigeons.smt2", "unsat"), ("schedule.smt2", "sat")])
+def test_certify_then_check(
+    name: str, status: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundle = tmp_path / "cert"
+    code, out, err = run(["solve", str(CERTIFY / name), "--certify", str(bundle)], capsys)
+    assert (code, out.strip()) == (0, status)
+    assert f"quod check {bundle}" in err
+    code, out, _ = run(["check", str(bundle)], capsys)
+    assert (code, out.strip()) == (0, "verified")
+
+
+def test_certify_refuses_what_it_cannot_certify(tmp_path: Path) -> None:
+    cases = [
+        ([str(CERTIFY / "schedule.smt2"), "--backend", "cvc5"], "cannot certify"),
+        ([str(CERTIFY / "schedule.smt2"), "--workers", "2"], "--workers"),
+        ([str(EXAMPLES.parent / "smtlib" / "incremental.smt2")], "push"),
+    ]
+    for argv, needle in cases:
+        proc = subprocess.run(
+            [sys.executable, "-m", "quod", "solve", *argv, "--certify", str(tmp_path / "c")],
+            capture_output=True,
+            text=True,
+        )
+        assert proc.returncode == 1
+        assert needle in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "c").exists()
