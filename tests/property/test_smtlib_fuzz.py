@@ -11,13 +11,14 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.benchdata import SMT
 
 from quod.core.errors import QuodError
 from quod.smtlib import Script, parse_script
 from quod.smtlib.writer import print_script
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCH = ROOT.parent.parent / "shared" / "bench" / "smt"
+BENCH = SMT
 SEEDS: list[str] = [p.read_text() for p in sorted((ROOT / "golden" / "smtlib").glob("*.smt2"))]
 if BENCH.exists():
     for fam in sorted(BENCH.iterdir()):

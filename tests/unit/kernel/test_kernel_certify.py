@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from pysat.solvers import Solver
+from tests.benchdata import SMT
 
 from quod.backends.certify import BundleError, check_bundle, sha256_bytes, write_bundle
 from quod.cli.main import main
@@ -311,11 +312,9 @@ def test_cli_format_option_and_usage_errors(tmp_path, capsys, unsat_bundle):
     assert "error[Q0003]" in err and "error[Q0002]" in err and "broken.drat:1:1: error[Q1102]" in err
 
 
-@pytest.mark.skipif(
-    not Path("/work/shared/bench/smt/qf_lia_fischer").is_dir(), reason="needs the benchmark set"
-)
+@pytest.mark.skipif(not (SMT / "qf_lia_fischer").is_dir(), reason="needs the benchmark set")
 def test_public_benchmark_unsat_is_certified(tmp_path):
-    src = Path("/work/shared/bench/smt/qf_lia_fischer/FISCHER1-3-fair.smt2")
+    src = SMT / "qf_lia_fischer" / "FISCHER1-3-fair.smt2"
     shutil.copy(src, tmp_path / src.name)
     assert write_bundle(tmp_path / src.name, tmp_path / "b").status == "unsat"
     assert check_bundle(tmp_path / "b").verified
@@ -348,7 +347,7 @@ def test_bundles_with_drat_from_the_sat_layer(tmp_path, solver):
         assert check_bundle(tmp_path / expected).verified
 
 
-BENCH = Path("/work/shared/bench/smt")
+BENCH = SMT
 SMALL_UNSAT = [
     *(f"qf_lia_fischer/FISCHER1-{k}-fair.smt2" for k in range(2, 7)),
     *(f"qf_uflia_hash/hash_uns_03_{k:02d}.smt2" for k in range(5, 20, 2)),

@@ -7,9 +7,9 @@ both readings takes ~20 s and is marked slow (a sample runs by default).
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 import pytest
+from tests.benchdata import shared_bench
 
 from quod.core.errors import QuodError
 from quod.policy.corpus import load_all
@@ -18,7 +18,7 @@ from quod.policy.errors import UnsupportedFeature
 from quod.policy.queries import PUBLIC_EXTRA_KEYS, readings_for
 from quod.policy.schema import Schema
 
-BENCH = Path(__file__).resolve().parents[4] / "shared" / "bench" / "policy"
+BENCH = shared_bench() / "policy"
 MANAGED = BENCH / "aws_managed_policies.jsonl"
 SAMPLES = sorted((BENCH / "quacky_samples").glob("*.json"))
 pytestmark = pytest.mark.skipif(not MANAGED.exists(), reason="shared policy corpus not present")

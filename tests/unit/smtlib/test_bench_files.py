@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.benchdata import SMT
 
 from quod.core.ops import Op
 from quod.smtlib import Assert, CheckSat, parse_file
 
-BENCH = Path(__file__).resolve().parents[4] / "shared" / "bench" / "smt"
+BENCH = SMT
 FILES = sorted(BENCH.glob("*/*.smt2"))
 FAMILIES = sorted({p.parent.name for p in FILES})
 

@@ -6,6 +6,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from tests.benchdata import SMT
 
 from quod.core import (
     And,
@@ -28,7 +29,7 @@ from quod.core.terms import make, var
 from quod.smtlib import parse_file, parse_script, parse_term
 from quod.smtlib.writer import int_literal, print_assertions, print_script, print_term, real_literal
 
-BENCH = Path(__file__).resolve().parents[4] / "shared" / "bench" / "smt"
+BENCH = SMT
 FILES = sorted(BENCH.glob("*/*.smt2"))
 
 
