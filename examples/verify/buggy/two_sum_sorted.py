@@ -11,8 +11,10 @@ def two_sum(a: list[int], t: int) -> tuple[int, int]:
     while i < j:
         invariant(i >= 0 and j < len(a) and i <= j + 1)
         invariant(
-            all(a[p] + a[q] != t for p in range(len(a)) for q in range(p + 1, len(a)) if p < i or q > j)
-        )  # expect: Q0612
+            all(
+                a[p] + a[q] != t for p in range(len(a)) for q in range(p + 1, len(a)) if p < i or q > j
+            )  # expect: Q0612
+        )
         s = a[i] + a[j]
         if s == t:
             return (i, j)

@@ -58,7 +58,7 @@ def _flag(key: str, value: Any) -> bool:
         return True
     if s in ("0", "false", "no", "off"):
         return False
-    raise QuodError(f"eager option {key} expects 0/1 or true/false, got {value!r}", code="Q0611")
+    raise QuodError(f"eager option {key} expects 0/1 or true/false, got {value!r}", code="Q0411")
 
 
 def parse_options(options: dict[str, Any]) -> EagerOptions:
@@ -90,11 +90,11 @@ def parse_options(options: dict[str, Any]) -> EagerOptions:
                 opts.order_limit = int(value)
             except ValueError:
                 raise QuodError(f"eager option order_limit expects an integer, got {value!r}",
-                                code="Q0611") from None  # fmt: skip
+                                code="Q0411") from None  # fmt: skip
         else:
             raise QuodError(
                 f"unknown eager option '{key}' (known: encoding, sat, symmetry, capacity, ordering, lemmas, lazy, energy, machines, proof, order_limit)",
-                code="Q0611",
+                code="Q0411",
             )
     opts.validate()
     from quod.sat.solvers import get_sat_solver

@@ -23,7 +23,7 @@ from typing import Any
 
 from quod.core.errors import QuodError, Span, register_codes
 
-register_codes({"Q0621": "malformed job-shop instance file"})
+register_codes({"Q0421": "malformed job-shop instance file"})
 
 _RELATIVE = Path("shared") / "bench" / "jsp" / "benchmark_instances.json"
 
@@ -43,7 +43,7 @@ def default_instances() -> Path:
 
 
 class JspError(QuodError):
-    code = "Q0621"
+    code = "Q0421"
 
 
 @dataclass(frozen=True)

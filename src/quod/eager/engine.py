@@ -52,7 +52,7 @@ from quod.sat.solvers import PYSAT_NAMES, Proof, SatResult, call_in_child, get_s
 ENCODER_VERSION = "quod-eager-2"
 ENCODINGS = ("auto", "order", "bits")
 
-register_codes({"Q0611": "invalid eager engine option"})
+register_codes({"Q0411": "invalid eager engine option"})
 
 
 @dataclass
@@ -73,7 +73,7 @@ class EagerOptions:
 
     def validate(self) -> None:
         if self.encoding not in ENCODINGS:
-            raise QuodError(f"unknown encoding '{self.encoding}' (use {', '.join(ENCODINGS)})", code="Q0611")
+            raise QuodError(f"unknown encoding '{self.encoding}' (use {', '.join(ENCODINGS)})", code="Q0411")
 
     def describe(self) -> str:
         return (

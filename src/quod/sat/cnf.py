@@ -21,15 +21,15 @@ from quod.core.errors import QuodError, Span, register_codes
 
 register_codes(
     {
-        "Q0601": "malformed DIMACS CNF",
-        "Q0602": "SAT solver not available",
-        "Q0603": "SAT solver failed",
+        "Q0401": "malformed DIMACS CNF",
+        "Q0402": "SAT solver not available",
+        "Q0403": "SAT solver failed",
     }
 )
 
 
 class DimacsError(QuodError):
-    code = "Q0601"
+    code = "Q0401"
 
 
 class Cnf:

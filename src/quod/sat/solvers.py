@@ -73,7 +73,7 @@ class SatResult:
 
 
 class SatSolverError(QuodError):
-    code = "Q0603"
+    code = "Q0403"
 
 
 class SatSolver:
@@ -92,9 +92,9 @@ class SatSolver:
         proof: bool = False,
     ) -> SatResult:
         if proof and not self.supports_proofs:
-            raise SatSolverError(f"SAT solver '{self.name}' cannot produce proofs", code="Q0602")
+            raise SatSolverError(f"SAT solver '{self.name}' cannot produce proofs", code="Q0402")
         if assumptions and not self.supports_assumptions:
-            raise SatSolverError(f"SAT solver '{self.name}' does not take assumptions", code="Q0602")
+            raise SatSolverError(f"SAT solver '{self.name}' does not take assumptions", code="Q0402")
         start = time.perf_counter()
         res = self._solve(cnf, timeout, list(assumptions), proof)
         res.time = time.perf_counter() - start
@@ -318,17 +318,17 @@ def get_sat_solver(name: str) -> SatSolver:
         try:
             import pysat.solvers  # noqa: F401
         except ImportError as e:
-            raise SatSolverError("python-sat is not installed: pip install python-sat", code="Q0602") from e
+            raise SatSolverError("python-sat is not installed: pip install python-sat", code="Q0402") from e
         return PySatSolver(name)
     if name == "cadical-bin":
         path = shutil.which("cadical")
         if path is None:
-            raise SatSolverError("cadical is not on PATH (apt-get install cadical)", code="Q0602")
+            raise SatSolverError("cadical is not on PATH (apt-get install cadical)", code="Q0402")
         return ExternalSolver(name, path, "cadical")
     if name == "kissat-bin":
         kpath = kissat_binary()
         if kpath is None:
-            raise SatSolverError("kissat binary not found (pip install passagemath-kissat)", code="Q0602")
+            raise SatSolverError("kissat binary not found (pip install passagemath-kissat)", code="Q0402")
         return ExternalSolver(name, kpath, "kissat")
     raise SatSolverError(f"unknown SAT solver '{name}' (known: {', '.join(sat_solver_names())})",
-                         code="Q0602")  # fmt: skip
+                         code="Q0402")  # fmt: skip

@@ -49,7 +49,7 @@ def test_malformed_dimacs_has_location_and_code(text, where, msg):
     with pytest.raises(DimacsError) as e:
         parse_dimacs(text, "f.cnf")
     assert msg in str(e.value)
-    assert e.value.diagnostic.code == "Q0601"
+    assert e.value.diagnostic.code == "Q0401"
     assert str(e.value).startswith("f.cnf" + where)
 
 

@@ -75,4 +75,4 @@ def test_assumptions_and_core():
 def test_unknown_solver_name():
     with pytest.raises(SatSolverError) as e:
         get_sat_solver("minisat9000")
-    assert e.value.diagnostic.code == "Q0602"
+    assert e.value.diagnostic.code == "Q0402"
