@@ -25,6 +25,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+_LIMIT = 1 << 40  # |times| + durations: window * (n + capacity) stays below 2**62
+_LIMIT_OPS = 1 << 20
+
 
 @dataclass(frozen=True)
 class Overload:
@@ -44,6 +47,11 @@ def overload(lo: list[int], hi: list[int], dur: list[int], capacity: int) -> Ove
     """The most overloaded window (t1, t2), or None if every window fits."""
     if not lo:
         return None
+    # n operations never need more than n machines; the cap also keeps products in int64
+    capacity = min(capacity, len(lo))
+    big = max(max(map(abs, lo)), max(map(abs, hi))) + max(dur)
+    if big >= _LIMIT or len(lo) >= _LIMIT_OPS or min(dur) < 0:
+        return None  # outside the range where int64 arithmetic is exact: claim nothing
     lo_a = np.asarray(lo, dtype=np.int64)
     hi_a = np.asarray(hi, dtype=np.int64)
     d = np.asarray(dur, dtype=np.int64)

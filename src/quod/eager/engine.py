@@ -42,7 +42,7 @@ from quod.eager.lazy import OrderGraph, build_graph, lazy_solve
 from quod.eager.lemmas import add_lemmas
 from quod.eager.ordering import OrderingPlan, plan_ordering, reconstruct
 from quod.eager.problem import AND, ATOM, BVAR, ITE, LE, TRUE_NODE, XOR, Atom, LinExpr, Problem, Translator
-from quod.eager.scheduling import SchedulingPlan, assign_machines, plan_scheduling
+from quod.eager.scheduling import SchedulingPlan, assign_machines, encode_scheduling, find_scheduling
 from quod.eager.skeleton import SkeletonEncoder
 from quod.eager.symmetry import break_value_symmetry, equality_classes
 from quod.kernel.model import check_model
@@ -180,18 +180,26 @@ def _encode(
     enc = ArithEncoder(cnf, circuit)
     stats: dict[str, Any] = {"int_vars": len(p.int_names), "atoms": len(live), "components": len(comps)}
     plans: list[OrderingPlan] = []
-    kinds = _assign_domains(p, comps, units, apol, opts, enc, stats, plans, lazy)
-    sched = plan_scheduling(p, roots, units, comps, enc, capacity=opts.capacity, energy=opts.energy,
-                            machines=opts.machines and not assume_refs, budget=500_000,
-                            stop_on_overload=stop_on_overload)  # fmt: skip
-    stats.update(sched.stats)
-    if sched.overload is not None and stop_on_overload:
+    layout = _assign_domains(p, comps, units, apol, opts, stats, plans, lazy)
+    kinds = [choice for choice, _ in layout]
+    sched = (
+        find_scheduling(p, roots, units, comps, energy=opts.energy) if opts.capacity or opts.energy else None
+    )
+    if sched is not None and sched.overload is not None and stop_on_overload:
         cnf.clauses.append([circuit.false])
         stats.update(vars=cnf.num_vars, clauses=len(cnf.clauses), translate_time=t1 - t0,
                      encode_time=time.perf_counter() - t0, translate_cpu=c1 - c0,
                      encode_cpu=time.process_time() - c0)  # fmt: skip
+        stats.update(sched.stats)
         skel = SkeletonEncoder(p, circuit, pol, {})
         return EncodedProblem(cnf, p, tr, enc, skel, [], stats, plans, {}, units, apol, None, sched)
+    _create_variables(comps, layout, enc, stats)
+    if sched is None:
+        sched = SchedulingPlan()
+    elif opts.capacity:
+        encode_scheduling(sched, p, roots, units, comps, enc, machines=opts.machines and not assume_refs,
+                          budget=500_000)  # fmt: skip
+    stats.update(sched.stats)
     atom_lits, fixed = _encode_atoms(p, comps, units, apol, enc, plans, lazy, sched.dropped_atoms)
     stats["atoms_fixed_by_domains"] = len(fixed)
     if opts.symmetry:
@@ -228,13 +236,13 @@ def _assign_domains(
     units: dict[int, bool],
     apol: dict[int, int],
     opts: EagerOptions,
-    enc: ArithEncoder,
     stats: dict[str, Any],
     plans: list[OrderingPlan],
     lazy: bool,
-) -> list[str]:
+) -> list[tuple[str, list[int]]]:
+    """Domains per component and the encoding chosen for its variables (nothing encoded yet)."""
+    layout: list[tuple[str, list[int]]] = []
     kinds: list[str] = []
-    widths: list[int] = []
     for comp in comps:
         variables = comp.vars
         if not derive_bounds(p, comp, units):
@@ -245,6 +253,7 @@ def _assign_domains(
                 if lazy:
                     comp.domain_kind = "ordering"
                     kinds.append("lazy/ordering")
+                    layout.append(("lazy", []))
                     continue
                 variables = plan.keep
                 bound = min(len(plan.keep) - 1, len(plan.atoms) + len(plan.unit_edges))
@@ -255,6 +264,16 @@ def _assign_domains(
                 small_model_bounds(p, comp, apol)
         choice = _choose(p, comp, opts, variables)
         kinds.append(f"{choice}/{comp.domain_kind}")
+        layout.append((choice, variables))
+    stats["domains"] = sorted(set(kinds))
+    return layout
+
+
+def _create_variables(
+    comps: list[Component], layout: list[tuple[str, list[int]]], enc: ArithEncoder, stats: dict[str, Any]
+) -> None:
+    widths: list[int] = []
+    for comp, (choice, variables) in zip(comps, layout):
         for v in variables:
             lo, hi = comp.lo[v], comp.hi[v]
             if choice == "order":
@@ -263,8 +282,6 @@ def _assign_domains(
                 enc.bits_var(v, lo, hi)
                 widths.append((hi - lo).bit_length())
     stats["max_width"] = max(widths, default=0)
-    stats["domains"] = sorted(set(kinds))
-    return [k.split("/")[0] for k in kinds]
 
 
 def _choose(p: Problem, comp: Component, opts: EagerOptions, variables: list[int]) -> str:

@@ -103,21 +103,24 @@ def find_pairs(p: Problem, roots: list[int]) -> tuple[list[Pair], list[Pair]]:
     return machines, unary
 
 
-def find_resources(p: Problem, roots: list[int], units: dict[int, bool], enc: ArithEncoder) -> list[Resource]:
-    """Resources whose operations are order-encoded (deterministic order)."""
+Domains = dict[int, tuple[int, int]]  # variable -> bounds implied by the formula
+
+
+def find_resources(p: Problem, roots: list[int], units: dict[int, bool], dom: Domains) -> list[Resource]:
+    """Resources over variables with derived bounds (deterministic order)."""
     machine_pairs, unary_pairs = find_pairs(p, roots)
     succ = _precedence_graph(p, units)
     out: list[Resource] = []
-    group = _machine_group(machine_pairs, enc)
+    group = _machine_group(machine_pairs, dom)
     if group is not None and _complete(group, succ):
         out.append(group)
     for res in _unary_groups(unary_pairs):
-        if all(s in enc.codes and enc.codes[s].order for s in res.ops) and _complete(res, succ):
+        if all(s in dom for s in res.ops) and _complete(res, succ):
             out.append(res)
     return out
 
 
-def _machine_group(pairs: list[Pair], enc: ArithEncoder) -> Resource | None:
+def _machine_group(pairs: list[Pair], dom: Domains) -> Resource | None:
     """All machine-pattern clauses as one group on M identical machines, or None."""
     if not pairs:
         return None
@@ -138,8 +141,10 @@ def _machine_group(pairs: list[Pair], enc: ArithEncoder) -> Resource | None:
         if {machine[sa], machine[sb]} != {m1, m2}:
             return None
         _note_pair(res, sa, sb, gab, gba, root)
-    doms = {(enc.codes[m].lo, enc.codes[m].hi) for m in machine.values() if m in enc.codes}
-    if len(doms) != 1 or not all(s in enc.codes and enc.codes[s].order for s in res.ops):
+    if not all(m in dom for m in machine.values()) or not all(s in dom for s in res.ops):
+        return None
+    doms = {dom[m] for m in machine.values()}
+    if len(doms) != 1:
         return None
     lo_m, hi_m = next(iter(doms))
     res.capacity = hi_m - lo_m + 1

@@ -1,11 +1,18 @@
 """Scheduling structure in the encoder: resources, energy, capacity, machine elimination.
 
-Runs after the domains are assigned and before the atoms are encoded:
+`find_scheduling` runs after the domains are chosen and before any variable
+is created; it only looks at components whose domains are derived from the
+formula's own unit constraints (never at small-model or ordering domains):
 
 1. find the resources (resources.py) among the top-level clauses;
 2. energetic reasoning on each (energy.py): an overloaded window refutes the
-   formula (the engine answers unsat without search, and says so);
-3. capacity constraints ("at most M running at each time") for each resource;
+   formula (without a proof the engine answers unsat without search, and says
+   so; a proof run ignores it and encodes as usual).
+
+`encode_scheduling` runs once the variables exist, before the atoms are encoded:
+
+3. capacity constraints ("at most M running at each time") for each resource
+   whose operations are order-encoded;
 4. machine elimination for identical parallel machines: when every clause's
    gaps equal the operations' durations and the machine variables occur
    nowhere else (besides bounds against the reference), the pair clauses are
@@ -40,44 +47,48 @@ class SchedulingPlan:
     stats: dict[str, Any] = field(default_factory=dict)
 
 
-def plan_scheduling(
+def find_scheduling(
+    p: Problem, roots: list[int], units: dict[int, bool], comps: list[Component], *, energy: bool
+) -> SchedulingPlan:
+    """Resources over variables with derived (formula-implied) bounds, and the energetic check."""
+    plan = SchedulingPlan()
+    dom = {v: (c.lo[v], c.hi[v]) for c in comps if c.domain_kind == "derived" for v in c.vars}
+    plan.resources = find_resources(p, roots, units, dom)
+    if not plan.resources:
+        return plan
+    plan.stats.update(
+        capacity_groups=len(plan.resources), capacity_ops=sum(len(r.ops) for r in plan.resources)
+    )
+    if not energy:
+        return plan
+    for res in plan.resources:
+        hit = overload([dom[s][0] for s in res.ops], [dom[s][1] for s in res.ops], [res.dur[s] for s in res.ops],
+                       res.capacity)  # fmt: skip
+        if hit is not None:
+            plan.overload = (res, hit)
+            plan.stats["energy"] = f"{res.kind} resource of {len(res.ops)} operations: {hit}"
+            return plan
+    plan.stats["energy"] = "no overload"
+    return plan
+
+
+def encode_scheduling(
+    plan: SchedulingPlan,
     p: Problem,
     roots: list[int],
     units: dict[int, bool],
     comps: list[Component],
     enc: ArithEncoder,
     *,
-    capacity: bool,
-    energy: bool,
     machines: bool,
     budget: int,
-    stop_on_overload: bool = False,
-) -> SchedulingPlan:
-    plan = SchedulingPlan()
-    if not (capacity or energy):
-        return plan
-    plan.resources = find_resources(p, roots, units, enc)
-    if not plan.resources:
-        return plan
-    plan.stats.update(
-        capacity_groups=len(plan.resources), capacity_ops=sum(len(r.ops) for r in plan.resources)
-    )
-    if energy:
-        for res in plan.resources:
-            codes = [enc.codes[s] for s in res.ops]
-            hit = overload([c.lo for c in codes], [c.hi for c in codes], [res.dur[s] for s in res.ops],
-                           res.capacity)  # fmt: skip
-            if hit is not None:
-                plan.overload = (res, hit)
-                plan.stats["energy"] = f"{res.kind} resource of {len(res.ops)} operations: {hit}"
-                break
-        else:
-            plan.stats["energy"] = "no overload"
-    if not capacity or (plan.overload is not None and stop_on_overload):
-        return plan
+) -> None:
+    """Capacity constraints for order-encoded resources; machine elimination where exact."""
     refs = {comp.ref for comp in comps if comp.ref >= 0}
     clauses = 0
     for res in plan.resources:
+        if not all(s in enc.codes and enc.codes[s].order for s in res.ops):
+            continue
         st = add_capacity(enc, res, budget - clauses)
         if "capacity_budget_hit" in st:
             plan.stats["capacity_budget_hit"] = 1
@@ -90,7 +101,6 @@ def plan_scheduling(
     if plan.colour:
         plan.dropped_atoms = _machine_atoms(p, plan.colour)
         plan.stats["machines_eliminated"] = sum(len(r.ops) for r in plan.colour)
-    return plan
 
 
 def _machine_atoms(p: Problem, groups: list[Resource]) -> set[int]:

@@ -124,3 +124,34 @@ def test_machines_used_elsewhere_are_not_eliminated():
     fs2.append(Or(m2[0] == m2[2], And(s[0] - s[1] >= 5)))  # machine equality outside a pair clause
     assert "machines_eliminated" not in encode(fs2).stats
     assert solve(fs2).status == z3_status(fs2)
+
+
+def test_energy_uses_derived_bounds_whatever_the_encoding():
+    # the check runs before variables exist, so a bits-encoded resource is refuted too
+    fs = flow(DUR, MAC, 9)
+    r = solve(fs, EagerOptions(encoding="bits"))
+    assert r.status == "unsat" and r.stats["refuted_by"] == "energetic reasoning"
+    # sat horizons are never refuted, in either encoding
+    for enc in ("bits", "order"):
+        r = solve(flow(DUR, MAC, 11), EagerOptions(encoding=enc))
+        assert r.status == "sat" and "refuted_by" not in r.stats
+
+
+def test_energy_ignores_components_without_formula_bounds():
+    # no upper bounds: the domains come from the small-model theorem, which says nothing
+    # about where every solution lies, so no resource (and no energetic claim) is made
+    ref = Int("ref")
+    s = [Int(f"u{i}") for i in range(3)]
+    fs = [x - ref >= 0 for x in s]
+    fs += [Or(b - a >= 2, a - b >= 2) for a, b in itertools.combinations(s, 2)]
+    ep = encode(fs)
+    assert ep.sched.overload is None and "capacity_groups" not in ep.stats
+    assert solve(fs).status == "sat"
+
+
+def test_overload_claims_nothing_outside_exact_int64_range():
+    big = 1 << 62
+    assert overload([big, big], [big, big], [2, 2], 1) is None
+    # a capacity above the number of operations cannot be overloaded (and cannot overflow)
+    assert overload([0, 0, 0], [0, 0, 0], [5, 5, 5], 1 << 62) is None
+    assert overload([0, 0, 0], [0, 0, 0], [5, 5, 5], 2) is not None
