@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -26,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "policy": ("quod.cli.policy", "analyse access policies"),
     "agents": ("quod.cli.agents", "train and evaluate tool-using agents with verifiable rewards"),
     "fairness": ("quod.cli.fairness", "disaggregated evaluation and bias bounties"),
+    "errors": ("quod.cli.errors", "list quod's error codes, or explain one"),
 }
 
 
@@ -67,6 +69,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as e:  # a bug in quod, not bad input: one line, and the traceback on request
+        if os.environ.get("QUOD_TRACEBACK"):
+            raise
+        print(
+            f"quod: internal error[Q0001]: {type(e).__name__}: {e} "
+            "(this is a bug in quod; QUOD_TRACEBACK=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return 70
     return code
 
 
