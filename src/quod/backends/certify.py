@@ -288,6 +288,17 @@ def _literal(v: Any) -> str:
 def check_bundle(directory: str | Path, *, progress: Progress = _quiet) -> BundleCheck:
     """Re-check a bundle: `verified` only if the kernel accepts the proof (or model) for this input."""
     root = Path(directory)
+    try:
+        return _check_bundle(root, progress)
+    except BundleError as e:
+        if not e.message.startswith("manifest.json: "):
+            raise
+        # manifest field errors are raised without the directory; locate them fully
+        rest = e.message[len("manifest.json") :]
+        raise BundleError(f"{root / 'manifest.json'}{rest}", e.span) from None
+
+
+def _check_bundle(root: Path, progress: Progress) -> BundleCheck:
     manifest = _load_manifest(root)
     status = _field(manifest, "status", str)
     if status not in ("sat", "unsat"):
