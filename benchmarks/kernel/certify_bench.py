@@ -164,6 +164,27 @@ def summarize(rows: list[dict[str, Any]]) -> str:
             f"{len(ver)} | {_fmt(cpu, med)} | {_fmt(cpu, max)} | {_fmt(wall, med)} | {_fmt(wall, max)} | "
             f"{_fmt(kernel, med)} | {_fmt(kernel, max)} |"
         )
+    lines += [
+        "",
+        "| family | verified unsat | solve CPU s median | solve worst | check CPU s median | check worst | "
+        "certify CPU s median | certify worst | proof KB median | proof KB max | lemmas median | lemmas max |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for fam, rs in [*groups, ("**all**", rows)]:
+        ver = [r for r in rs if r["status"] == "unsat" and r.get("verified")]
+        if not ver:
+            continue
+        med = statistics.median
+        cols = [
+            [r["solve_cpu"] for r in ver],
+            [r["check_cpu"] for r in ver],
+            [r["certify_cpu"] for r in ver],
+            [r["proof_bytes"] / 1000 for r in ver if r.get("proof_bytes") is not None],
+        ]
+        cells = " | ".join(f"{_fmt(c, med)} | {_fmt(c, max)}" for c in cols)
+        lemmas = [r["lemmas"] for r in ver if r.get("lemmas") is not None]
+        lem = f"{med(lemmas):.0f} | {max(lemmas)}" if lemmas else "- | -"
+        lines.append(f"| {fam} | {len(ver)} | {cells} | {lem} |")
     sats = [r for r in rows if r["status"] == "sat"]
     lines += ["", f"sat answers whose bundle (model) the kernel verified: {sum(bool(r.get('verified')) for r in sats)} "
               f"of {len(sats)}"]  # fmt: skip
@@ -171,6 +192,18 @@ def summarize(rows: list[dict[str, Any]]) -> str:
         r for r in rows if r["status"] in ("sat", "unsat") and r.get("expected") not in (None, r["status"])
     ]
     lines.append(f"answers contradicting the file's :status: {len(wrong)}")
+    unknown = [r for r in rows if r["status"] == "unknown"]
+    if unknown:
+        lines.append(
+            f"eager answered unknown (solve time limit) on {len(unknown)}: "
+            + ", ".join(f"{r['family']}/{r['file']}" for r in unknown)
+        )
+    broken = [r for r in rows if r["status"] in ("error", "killed")]
+    if broken:
+        lines.append(
+            "worker errors or kills: "
+            + ", ".join(f"{r['file']} ({r['status']}: {r.get('error', '')[-120:]})" for r in broken)
+        )
     bad = [r for r in rows if r.get("verified") is False or r.get("certify_status") == "unknown"]
     if bad:
         lines += [
@@ -218,7 +251,18 @@ def main() -> None:
     ap.add_argument("--families", nargs="+", default=list(FAMILIES))
     ap.add_argument("--out", default="benchmarks/kernel/results")
     ap.add_argument("--limit", type=int, default=0, help="only the first N files (0: all)")
-    run(ap.parse_args())
+    ap.add_argument(
+        "--summarize", action="store_true", help="only rebuild summary.md and the plot from OUT/results.jsonl"
+    )
+    args = ap.parse_args()
+    if args.summarize:
+        out = Path(args.out)
+        rows = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines() if line.strip()]
+        (out / "summary.md").write_text(summarize(rows))
+        plot(rows, out / "check_vs_solve.png")
+        print((out / "summary.md").read_text())
+        return
+    run(args)
 
 
 if __name__ == "__main__":
