@@ -119,7 +119,9 @@ def describe(outcome: dict[str, Any]) -> str:
     kind = outcome.get("outcome")
     lines = outcome.get("lines") or [0]
     if kind == "violation":
-        return f"{outcome.get('kind', '').replace('-', ' ')} violated at line {outcome.get('line')}"
+        from quod.verify.runtime import describe_kind
+
+        return f"{describe_kind(str(outcome.get('kind', '')))} at line {outcome.get('line')}"
     if kind == "exception":
         msg = outcome.get("message", "")
         return f"{outcome.get('type')} at line {lines[-1]}" + (f" ({msg})" if msg else "")

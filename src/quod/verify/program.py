@@ -85,8 +85,12 @@ def parse_program(source: str, file: str) -> Program:
         raise VerifyError(f"syntax error: {e.msg}", span, "Q0601") from None
     functions: dict[str, Function] = {}
     constants: dict[str, tuple[PyType, object]] = {}
-    rebound = _module_level_stores(tree)
+    rebound, where = _module_level_stores(tree)
     for stmt in tree.body:
+        if isinstance(stmt, ast.ClassDef) and any(
+            isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) for s in stmt.body
+        ):
+            raise unsupported(stmt, file, f"class '{stmt.name}' with methods (methods are not verified)")
         if isinstance(stmt, ast.FunctionDef):
             if stmt.name in functions:
                 raise type_error(stmt, file, f"function '{stmt.name}' is defined twice")
@@ -95,7 +99,7 @@ def parse_program(source: str, file: str) -> Program:
             _constant(stmt, file, constants, rebound)
     for name in list(functions) + list(constants):
         if rebound.get(name, 0) > (1 if name in constants else 0):
-            raise unsupported(tree, file, f"rebinding '{name}' at module level")
+            raise unsupported(where.get(name, tree), file, f"rebinding '{name}' at module level")
     prog = Program(file, source, tree, functions, constants)
     for fn in functions.values():
         fn.calls = _called(fn, functions)
@@ -103,27 +107,40 @@ def parse_program(source: str, file: str) -> Program:
     return prog
 
 
-def _module_level_stores(tree: ast.Module) -> dict[str, int]:
-    """How often each name is bound by module-level code (outside function bodies)."""
+def _module_level_stores(tree: ast.Module) -> tuple[dict[str, int], dict[str, ast.AST]]:
+    """How often each name is bound by module-level code (outside function bodies),
+    and a node that rebinds it (for the error span).
+
+    A `def` directly in the module body is the function's definition and does
+    not count; a `def` nested in module-level control flow (`if`, `try`) does.
+    """
     counts: dict[str, int] = {}
+    where: dict[str, ast.AST] = {}
+    top = {id(s) for s in tree.body}
+
+    def bind(name: str, node: ast.AST, n: int = 1) -> None:
+        counts[name] = counts.get(name, 0) + n
+        if n:
+            where[name] = node
+
     stack: list[ast.AST] = list(tree.body)
     while stack:
         node = stack.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
             if not isinstance(node, ast.Lambda):
-                counts[node.name] = counts.get(node.name, 0) + (0 if isinstance(node, ast.FunctionDef) else 1)
+                plain_def = isinstance(node, ast.FunctionDef) and id(node) in top
+                bind(node.name, node, 0 if plain_def else 1)
             continue
         if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            counts[node.id] = counts.get(node.id, 0) + 1
+            bind(node.id, node)
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             for alias in node.names:
-                bound = alias.asname or alias.name.split(".")[0]
-                counts[bound] = counts.get(bound, 0) + 1
+                bind(alias.asname or alias.name.split(".")[0], node)
         if isinstance(node, ast.Global):
             for n in node.names:
-                counts[n] = counts.get(n, 0) + 99
+                bind(n, node, 99)
         stack.extend(ast.iter_child_nodes(node))
-    return counts
+    return counts, where
 
 
 def _constant(

@@ -31,8 +31,24 @@ _RT = "__quod_rt"
 # --- helpers the instrumented code calls ----------------------------------------
 
 
+KIND_TEXT = {
+    "precondition": "precondition violated",
+    "postcondition": "postcondition violated",
+    "invariant-entry": "loop invariant violated on entry",
+    "invariant-preserved": "loop invariant not preserved",
+    "decreases": "termination measure did not decrease (or went negative)",
+    "assume": "assumption violated",
+    "assert": "assertion violated",
+}
+
+
+def describe_kind(kind: str) -> str:
+    """A readable phrase for a `ContractViolation.kind`."""
+    return KIND_TEXT.get(kind, f"{kind.replace('-', ' ')} violated")
+
+
 def violation(kind: str, line: int, text: str) -> ContractViolation:
-    return ContractViolation(kind, f"{kind.replace('-', ' ')} violated at line {line}: {text}", line)
+    return ContractViolation(kind, f"{describe_kind(kind)} at line {line}: {text}", line)
 
 
 def snapshot(value: Any) -> Any:
