@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="append",
         dest="functions",
         metavar="NAME",
-        help="verify only this function (repeatable)",
+        help="verify only this function and the functions it calls (repeatable)",
     )
     p.add_argument("--backend", default="z3", help="solver backend (default z3)")
     p.add_argument(

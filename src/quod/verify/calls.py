@@ -564,7 +564,8 @@ class CallTranslator(ExprTranslator):
         with self.in_scope(self.contract_scope(callee, args)):
             new = self.measure_of(callee, {p.name: a for p, a in zip(callee.params, args, strict=True)})
         msg = f"cannot prove termination: the measure of '{callee.name}' might not decrease at this recursive call"
-        self.wd(lex_less(new, old), "Q0617", msg, node)
+        related = [(callee.decreases_node, "the termination measure")] if callee.decreases_node else []
+        self.wd(lex_less(new, old), "Q0617", msg, node, related)
 
     def _modular(self, node: ast.Call, callee: Function, args: list[Val]) -> Val:
         modified = self._modified_args(node, callee)

@@ -26,6 +26,7 @@ CODES = {
     "Q0619": "variable might be unbound",
     "Q0620": "well-definedness condition might not hold",
     "Q0621": "pop from an empty list",
+    "Q0622": "function might reach the end of its body without returning a value",
     "Q0630": "vacuous specification (unsatisfiable precondition, invariant or assumption)",
     "Q0631": "obligation is brittle (result depends on the solver seed)",
     "Q0632": "obligation could not be decided within the resource limit",

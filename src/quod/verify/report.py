@@ -61,6 +61,9 @@ def function_summary(f: FunctionResult, timing: bool) -> str:
     real = [r for r in f.results if not r.ob.probe]
     proved = sum(1 for r in real if r.status == "proved")
     state = "verified" if f.verified else "NOT verified"
+    if f.verified and f.relies_on_failing:
+        names = ", ".join(f"'{n}'" for n in f.relies_on_failing)
+        state = f"verified only relative to {names}, which did not verify"
     t = f", {f.time:.2f} s" if timing else ""
     cached = sum(1 for r in f.results if r.cached)
     c = f", {cached} cached" if cached and timing else ""
@@ -105,6 +108,7 @@ def render_json(res: FileResult) -> str:
                 "name": f.name,
                 "verified": f.verified,
                 "time": f.time,
+                "cpu": f.cpu,
                 "obligations": [_ob_json(r) for r in f.results],
             }
         )
@@ -121,6 +125,7 @@ def _ob_json(r: ObResult) -> dict[str, Any]:
         "probe": ob.probe,
         "status": r.status,
         "time": r.time,
+        "cpu": r.cpu,
         "rlimit": r.rlimit,
         "cached": r.cached,
     }

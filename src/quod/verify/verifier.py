@@ -73,6 +73,7 @@ class ObResult:
     seed_statuses: list[str] = field(default_factory=list)
     seed_rlimits: list[int] = field(default_factory=list)
     model_checked: bool = True
+    cpu: float = 0.0  # process CPU time of deciding it (wall time suffers on a loaded machine)
 
     @property
     def brittle(self) -> bool:
@@ -91,6 +92,10 @@ class FunctionResult:
     results: list[ObResult]
     time: float
     ivl: str = ""
+    cpu: float = 0.0  # process CPU time, VC generation and solving (not execution, which runs in a child)
+    # functions this one relies on (calls, transitively) that did not verify: its
+    # own proof holds only relative to their contracts and definitions
+    relies_on_failing: list[str] = field(default_factory=list)
 
     @property
     def verified(self) -> bool:
@@ -132,7 +137,12 @@ def verify_source(source: str, file: str, options: Options | None = None) -> Fil
         missing = [n for n in opts.functions if n not in prog.functions]
         if missing:
             raise QuodError(f"no function named '{missing[0]}' in {file}", code="Q0607")
-        names = [n for n in names if n in opts.functions]
+        # a proof relies on the contracts of the functions it calls and on the
+        # definitions of pure functions (sound only if they terminate), so
+        # those are verified too: a selected function is never "verified"
+        # while something it relies on goes unchecked
+        wanted = dependencies(prog, opts.functions)
+        names = [n for n in names if n in wanted]
     builder = PureBuilder(prog)
     cache = ResultCache(opts.cache_path) if opts.cache_path is not None else None
     results = []
@@ -143,7 +153,22 @@ def verify_source(source: str, file: str, options: Options | None = None) -> Fil
         hits = cache.hits if cache else 0
         if cache:
             cache.close()
+    failing = {r.name for r in results if not r.verified}
+    for r in results:
+        r.relies_on_failing = sorted((dependencies(prog, [r.name]) - {r.name}) & failing)
     return FileResult(file, prog, results, time.perf_counter() - start, hits)
+
+
+def dependencies(prog: Program, names: list[str]) -> set[str]:
+    """`names` and every function they call, transitively (in code or in specs)."""
+    seen = set(names)
+    todo = list(names)
+    while todo:
+        for callee in prog.functions[todo.pop()].calls:
+            if callee not in seen:
+                seen.add(callee)
+                todo.append(callee)
+    return seen
 
 
 def build_vcs(prog: Program, fn: Function, builder: PureBuilder, fuel: int) -> tuple[Procedure, list[VC]]:
@@ -173,7 +198,7 @@ def build_vcs(prog: Program, fn: Function, builder: PureBuilder, fuel: int) -> t
 def _verify_function(
     prog: Program, fn: Function, builder: PureBuilder, opts: Options, cache: ResultCache | None
 ) -> FunctionResult:
-    start = time.perf_counter()
+    start, cpu0 = time.perf_counter(), time.process_time()
     proc, vcs = build_vcs(prog, fn, builder, opts.fuel)
     n = sum(1 for vc in vcs for o in vc.obligations if opts.vacuity or not o.probe)
     if opts.progress:
@@ -197,10 +222,11 @@ def _verify_function(
             out.append(r)
         decider.close()
     out.sort(key=lambda r: r.ob.index)
+    cpu = time.process_time() - cpu0
     if opts.execute and any(r.status == "failed" for r in out):
         _confirm(prog, fn, out)
     ivl = render(proc) if opts.show_ivl else ""
-    return FunctionResult(fn.name, fn, out, time.perf_counter() - start, ivl)
+    return FunctionResult(fn.name, fn, out, time.perf_counter() - start, ivl, cpu)
 
 
 def _dedupe(configs: list[list[Term]]) -> list[list[Term]]:
@@ -323,6 +349,12 @@ class _Decider:
         return [(first, True), (first, False), *[(c, True) for c in rest], *[(c, False) for c in rest]]
 
     def decide(self, ob: Obligation, seed: int | None = None) -> ObResult:
+        c0 = time.process_time()
+        r = self._decide(ob, seed)
+        r.cpu = time.process_time() - c0
+        return r
+
+    def _decide(self, ob: Obligation, seed: int | None) -> ObResult:
         spent, used_total = 0.0, 0
         last_sat: Any = None
         last_unknown = ""

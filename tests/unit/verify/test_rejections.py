@@ -119,3 +119,41 @@ def test_a_seed_disagreement_is_reported_as_brittle() -> None:
     text = render_text(res, timing=False)
     assert f":{r.ob.span.line}:{r.ob.span.col}: warning[Q0631]: brittle obligation" in text
     assert "proved with the default seed, unknown with other seeds" in text
+
+
+def test_every_code_the_verifier_uses_is_registered() -> None:
+    import re
+
+    from quod.verify.errors import CODES
+
+    src = Path(__file__).resolve().parents[3] / "src" / "quod"
+    text = "".join(p.read_text() for p in [*(src / "verify").glob("*.py"), src / "cli" / "verify.py"])
+    used = set(re.findall(r'"(Q06\d\d)"', text))
+    assert used and used <= set(CODES), sorted(used - set(CODES))
+
+
+NONTERMINATING_PURE = """
+    from quod.spec import decreases, ensures, pure, result
+
+    @pure
+    def bad(n: int) -> int:
+        decreases(n)
+        return bad(n) + 1
+
+    def f(x: int) -> int:
+        ensures(result == 0)
+        assert bad(x) == bad(x) + 1
+        return 1
+    """
+
+
+def test_a_proof_relying_on_a_failed_function_is_not_a_verdict() -> None:
+    """bad's definition is an inconsistent axiom unless bad terminates; f "verifies" only
+    relative to it, so selecting f alone must still check bad, and the file fails."""
+    res = run(NONTERMINATING_PURE, functions=["f"])
+    by_name = {f.name: f for f in res.functions}
+    assert set(by_name) == {"bad", "f"}
+    assert not res.verified and not by_name["bad"].verified
+    assert by_name["f"].relies_on_failing == ["bad"]
+    text = render_text(res, timing=False, verbose=True)
+    assert "f: verified only relative to 'bad', which did not verify" in text
