@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from quod.backends.base import Result, Sat, Unknown
+from quod.backends.base import Limits, Result, Sat, Unknown
 from quod.core.model import Model
 from quod.core.terms import Term
 from quod.kernel.model import Verdict, check_model
@@ -41,6 +41,35 @@ class AssertionStack:
 
     def all(self) -> list[Term]:
         return [t for scope in self.scopes for t in scope]
+
+
+class StackedSolver:
+    """Assertion-stack half of the Solver protocol, for solvers that re-solve the whole stack per check
+    (eager, portfolio, cubes); subclasses set `limits` and implement check/statistics."""
+
+    limits: Limits
+
+    def __init__(self) -> None:
+        self.stack = AssertionStack()
+
+    def add(self, *terms: Term) -> None:
+        for t in terms:
+            self.stack.add(t)
+
+    def push(self) -> None:
+        self.stack.push()
+
+    def pop(self, n: int = 1) -> None:
+        self.stack.pop(n)
+
+    def reset(self) -> None:
+        self.stack = AssertionStack()
+
+    def assertions(self) -> list[Term]:
+        return self.stack.all()
+
+    def set_limits(self, limits: Limits) -> None:
+        self.limits = limits
 
 
 def finish_sat(

@@ -98,23 +98,48 @@ def _ray_head(args: argparse.Namespace) -> Iterator[str]:
         yield args.ray_address or ""
         return
     args.workers = args.workers or 2
+    import os
+    import re
     import shutil
+    import signal
     import subprocess
+    import threading
 
     ray_exe = shutil.which("ray")
     if ray_exe is None:
         raise QuodError("--workers needs Ray: pip install 'quod[ray]'", code="Q0503")
-    proc = subprocess.run(
-        [ray_exe, "start", "--head", f"--num-cpus={args.workers}", "--include-dashboard=false",
+    # A head of our own, in its own process group, stopped by signalling that group: `ray stop`
+    # would also kill every other Ray instance on the machine. The solves join it as "auto" (the
+    # cluster started last here): with Ray 2.60's token authentication an explicit IP:port is refused.
+    proc = subprocess.Popen(
+        [ray_exe, "start", "--head", "--block", f"--num-cpus={args.workers}", "--include-dashboard=false",
          "--disable-usage-stats", "--port=0"],
-        capture_output=True, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )  # fmt: skip
-    if proc.returncode != 0:
-        raise QuodError(f"cannot start a local Ray head: {proc.stderr.strip()[-300:]}", code="Q0503")
+    assert proc.stdout is not None
+    address, seen = None, []
+    for line in proc.stdout:
+        seen.append(line)
+        m = re.search(r"--address='([^']+)'", line)
+        if m:
+            address = m.group(1)
+            break
+    if address is None:
+        proc.wait()
+        raise QuodError(f"cannot start a local Ray head: {''.join(seen).strip()[-300:]}", code="Q0503")
+    threading.Thread(target=proc.stdout.read, daemon=True).start()  # keep the pipe drained
     try:
         yield "auto"
     finally:
-        subprocess.run([ray_exe, "stop", "--force"], capture_output=True)
+        for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
+            try:
+                os.killpg(proc.pid, sig)
+                proc.wait(timeout=wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+            except ProcessLookupError:
+                break
 
 
 def _gen_jsp(args: argparse.Namespace) -> int:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quod.backends.base import Limits, Result, Unknown, Unsat
-from quod.backends.common import AssertionStack, finish_sat
+from quod.backends.common import StackedSolver, finish_sat
 from quod.core.errors import UnsupportedError
 from quod.core.terms import Term
 from quod.eager.engine import EagerOptions, decode, encode
@@ -239,7 +239,7 @@ def _sat(assertions: Sequence[Term], ep: Any, res: SatResult) -> Result:
     return finish_sat("eager-cubes", assertions, [], decode(ep, res.model), {})
 
 
-class CubeSolver:
+class CubeSolver(StackedSolver):
     """The Solver protocol over cube-and-conquer (`quod solve --cubes DEPTH --workers N`)."""
 
     name = "eager-cubes"
@@ -261,27 +261,8 @@ class CubeSolver:
         self.ray_address = ray_address
         self.progress = progress
         self.options = options
-        self.stack = AssertionStack()
+        super().__init__()
         self.last: CubeOutcome | None = None
-
-    def add(self, *terms: Term) -> None:
-        for t in terms:
-            self.stack.add(t)
-
-    def push(self) -> None:
-        self.stack.push()
-
-    def pop(self, n: int = 1) -> None:
-        self.stack.pop(n)
-
-    def reset(self) -> None:
-        self.stack = AssertionStack()
-
-    def assertions(self) -> list[Term]:
-        return self.stack.all()
-
-    def set_limits(self, limits: Limits) -> None:
-        self.limits = limits
 
     def statistics(self) -> dict[str, Any]:
         if self.last is None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quod.backends.base import Limits, Result, Sat, Unknown, Unsat
-from quod.backends.common import AssertionStack, finish_sat
+from quod.backends.common import StackedSolver, finish_sat
 from quod.core.errors import QuodError
 from quod.core.ops import Op
 from quod.core.terms import TRUE, Term, make
@@ -169,7 +169,7 @@ def _gate(res: Result, assertions: Sequence[Term], config: Config) -> Result:
     return res
 
 
-class PortfolioSolver:
+class PortfolioSolver(StackedSolver):
     """The Solver protocol over a Ray portfolio, so `quod solve --workers N` runs any script."""
 
     name = "portfolio"
@@ -189,27 +189,8 @@ class PortfolioSolver:
         self.workers = workers
         self.ray_address = ray_address
         self.progress = progress
-        self.stack = AssertionStack()
+        super().__init__()
         self.last: PortfolioOutcome | None = None
-
-    def add(self, *terms: Term) -> None:
-        for t in terms:
-            self.stack.add(t)
-
-    def push(self) -> None:
-        self.stack.push()
-
-    def pop(self, n: int = 1) -> None:
-        self.stack.pop(n)
-
-    def reset(self) -> None:
-        self.stack = AssertionStack()
-
-    def assertions(self) -> list[Term]:
-        return self.stack.all()
-
-    def set_limits(self, limits: Limits) -> None:
-        self.limits = limits
 
     def statistics(self) -> dict[str, Any]:
         if self.last is None:
