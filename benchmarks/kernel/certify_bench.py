@@ -1,7 +1,7 @@
 """Certify and check every eager answer on the public benchmarks; checking time vs solving time.
 
     python benchmarks/kernel/certify_bench.py [--timeout 60] [--families qf_lia_fischer ...]
-        [--out benchmarks/kernel/results] [--limit N]
+        [--out benchmarks/kernel/results] [--limit N] [--only GLOB ...] [--summarize]
 
 For each SMT-LIB file, in a fresh subprocess with a hard time limit:
   solve    `quod solve --backend eager` as a user runs it: parse + encode + SAT (default options)
@@ -14,6 +14,7 @@ OUT/summary.md (the table for docs/certificates.md) and OUT/check_vs_solve.png.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import resource
 import statistics
@@ -101,7 +102,9 @@ def run(args: argparse.Namespace) -> None:
         rows = [json.loads(line) for line in results.read_text().splitlines() if line.strip()]
         done = {r["file"] for r in rows if r["status"] != "error"}  # errors are retried
         results.write_text("".join(json.dumps(r) + "\n" for r in rows if r["status"] != "error"))
-    files = [f for fam in args.families for f in sorted((BENCH / fam).glob("*.smt2"))]
+    files = [f for fam in args.families for f in sorted((Path(args.bench) / fam).glob("*.smt2"))]
+    if args.only:
+        files = [f for f in files if any(fnmatch.fnmatch(f.name, pat) for pat in args.only)]
     if args.limit:
         files = files[: args.limit]
     for k, f in enumerate(files, 1):
@@ -251,6 +254,8 @@ def main() -> None:
     ap.add_argument("--families", nargs="+", default=list(FAMILIES))
     ap.add_argument("--out", default="benchmarks/kernel/results")
     ap.add_argument("--limit", type=int, default=0, help="only the first N files (0: all)")
+    ap.add_argument("--bench", default=str(BENCH), help="directory holding the family directories")
+    ap.add_argument("--only", nargs="+", default=[], help="only files whose name matches one of these globs")
     ap.add_argument(
         "--summarize", action="store_true", help="only rebuild summary.md and the plot from OUT/results.jsonl"
     )
