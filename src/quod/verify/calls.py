@@ -103,6 +103,9 @@ class CallTranslator(ExprTranslator):
     is_mutable_name: Callable[[str], bool]
 
     def _e_Call(self, node: ast.Call) -> Val:
+        f = node.func
+        if isinstance(f, ast.Name) and f.id in self.prog.classes and f.id not in self.scope.vars:
+            return self.construct(node, self.prog.classes[f.id])
         if node.keywords:
             raise unsupported(node, self.file, "keyword arguments")
         if any(isinstance(a, ast.Starred) for a in node.args):
@@ -436,7 +439,7 @@ class CallTranslator(ExprTranslator):
                 elem = self.expr(node.elt)
         finally:
             self.scope = saved
-        if elem.type.kind in ("tuple", "none"):
+        if elem.type.is_product or elem.type.kind == "none":
             raise unsupported(node, self.file, f"a list of {elem.type}")
         t = PyType("list", (elem.type,))
         r = self.em.fresh("comp", sort_of(t))
@@ -628,8 +631,8 @@ class CallTranslator(ExprTranslator):
         return out
 
     def _snapshot(self, v: Val, hint: str) -> Val:
-        if v.type.kind == "tuple":
-            return V.tuple_val([self._snapshot(p, hint) for p in v.parts])
+        if v.type.is_product:
+            return V.product_val(v.type, [self._snapshot(p, hint) for p in v.parts])
         s = self.em.fresh(hint, v.t.sort)
         self.em.assign(s, v.t)
         return Val(v.type, s)
@@ -648,8 +651,8 @@ def _build(t: PyType, leaves: list[Term]) -> Val:
     it = iter(leaves)
 
     def go(tt: PyType) -> Val:
-        if tt.kind == "tuple":
-            return V.tuple_val([go(p) for p in tt.params])
+        if tt.is_product:
+            return V.product_val(tt, [go(p) for p in tt.params])
         return Val(tt, next(it))
 
     return go(t)
@@ -660,8 +663,8 @@ def build_val(t: PyType, leaves: list[Term]) -> Val:
 
 
 def _subst_val(v: Val, mapping: dict[Term, Term]) -> Val:
-    if v.type.kind == "tuple":
-        return V.tuple_val([_subst_val(p, mapping) for p in v.parts])
+    if v.type.is_product:
+        return V.product_val(v.type, [_subst_val(p, mapping) for p in v.parts])
     return Val(v.type, substitute(v.t, mapping))
 
 

@@ -154,7 +154,7 @@ class CfgBuilder(CallTranslator):
     # --- variables ----------------------------------------------------------------------
     def _var_val(self, name: str, t: PyType) -> Val:
         leaves = flat_types(t)
-        if t.kind == "tuple":
+        if t.is_product:
             terms = [var(f"{name}.{i}", sort_of(lt)) for i, lt in enumerate(leaves)]
         else:
             terms = [var(name, sort_of(t))]

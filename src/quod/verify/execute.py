@@ -47,6 +47,48 @@ _EXPECTED: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+@dataclass(frozen=True)
+class DataValue:
+    """A dataclass instance in a counterexample. The class itself lives in the
+    verified program, which only the execution child loads; the child rebuilds
+    a real instance (see `encode` and `decode`)."""
+
+    cls: str
+    fields: tuple[tuple[str, Any], ...]
+
+    def __repr__(self) -> str:
+        return f"{self.cls}({', '.join(f'{k}={v!r}' for k, v in self.fields)})"
+
+
+_TAG = "$dataclass"  # not a Python identifier, so never a field name
+
+
+def encode(v: Any) -> Any:
+    """`v` with every `DataValue` replaced by a tagged dict (a plain literal)."""
+    if isinstance(v, DataValue):
+        return {_TAG: v.cls, **{k: encode(x) for k, x in v.fields}}
+    if isinstance(v, tuple):
+        return tuple(encode(x) for x in v)
+    if isinstance(v, list):
+        return [encode(x) for x in v]
+    return v
+
+
+def decode(v: Any, module: dict[str, Any] | None = None) -> Any:
+    """The inverse of `encode`: instances of the module's classes, or `DataValue`s
+    without a module."""
+    if isinstance(v, dict):
+        fields = {k: decode(x, module) for k, x in v.items() if k != _TAG}
+        if module is None:
+            return DataValue(v[_TAG], tuple(fields.items()))
+        return module[v[_TAG]](**fields)
+    if isinstance(v, tuple):
+        return tuple(decode(x, module) for x in v)
+    if isinstance(v, list):
+        return [decode(x, module) for x in v]
+    return v
+
+
 @dataclass
 class Confirmation:
     confirmed: bool
@@ -58,7 +100,7 @@ def confirm(
 ) -> Confirmation:
     """Run `function(*args)` from `file` with runtime checks and compare with `ob`."""
     try:
-        literal = repr(tuple(args))
+        literal = repr(encode(tuple(args)))
         ast.literal_eval(literal)
     except (ValueError, SyntaxError):
         return Confirmation(False, "not executed: the counterexample is not a plain Python value")
@@ -155,10 +197,16 @@ def _child() -> int:
         with open(path, encoding="utf-8") as f:
             code = instrument_source(f.read(), path)
         sys.path.insert(0, os.path.dirname(path))
-        module: dict[str, Any] = {"__name__": "__quod_target__", "__file__": path}
+        import types
+
+        # a registered module: dataclasses looks up a class's module in sys.modules
+        mod = types.ModuleType("__quod_target__")
+        mod.__file__ = path
+        sys.modules[mod.__name__] = mod
+        module: dict[str, Any] = mod.__dict__
         exec(code, module)
         fn = module[req["function"]]
-        args = ast.literal_eval(req["args"])
+        args = decode(ast.literal_eval(req["args"]), module)
     except Exception as e:  # the module itself failed to load
         sys.stdout = real_stdout
         print(

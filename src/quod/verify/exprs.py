@@ -29,6 +29,7 @@ from quod.verify.types import (
     INT_T,
     STR_T,
     PyType,
+    assignable,
     join,
     list_of,
 )
@@ -232,6 +233,8 @@ class ExprTranslator:
             return V.literal(value, t)
         if name in self.prog.functions:
             raise unsupported(node, self.file, f"using function '{name}' as a value")
+        if name in self.prog.classes:
+            raise unsupported(node, self.file, f"using class '{name}' as a value (construct it: {name}(...))")
         raise VerifyError(f"unknown name '{name}'", span_of(node, self.file), "Q0606")
 
     # --- operators ----------------------------------------------------------
@@ -533,6 +536,46 @@ class ExprTranslator:
         )
         return Val(base.type, r)
 
+    # --- dataclasses -----------------------------------------------------------
+    def _e_Attribute(self, node: ast.Attribute) -> Val:
+        base = self.expr(node.value)
+        if base.type.kind != "dc":
+            raise unsupported(node, self.file, f"attribute access on {base.type}")
+        if node.attr not in base.type.fields:
+            raise self.err_type(node, f"'{base.type}' has no field '{node.attr}'")
+        return base.parts[base.type.fields.index(node.attr)]
+
+    def construct(self, node: ast.Call, t: PyType) -> Val:
+        """`P(...)` for a dataclass P: arguments by position or keyword, then literal defaults."""
+        if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+            raise unsupported(node, self.file, "*args or **kwargs in a call")
+        if len(node.args) > len(t.fields):
+            raise self.err_type(node, f"{t}() takes {len(t.fields)} argument(s), got {len(node.args)}")
+        given: dict[str, tuple[ast.expr, Val]] = {}
+        for f, a in zip(t.fields, node.args, strict=False):
+            given[f] = (a, self.expr(a))
+        for kw in node.keywords:
+            assert kw.arg is not None
+            if kw.arg not in t.fields:
+                raise self.err_type(kw.value, f"{t}() has no field '{kw.arg}'")
+            if kw.arg in given:
+                raise self.err_type(kw.value, f"{t}() got several values for field '{kw.arg}'")
+            given[kw.arg] = (kw.value, self.expr(kw.value))
+        defaults = self.prog.defaults.get(t.name, {})
+        parts: list[Val] = []
+        for f, ft in zip(t.fields, t.params, strict=True):
+            if f in given:
+                a, v = given[f]
+                if not assignable(ft, v.type):
+                    raise self.err_type(a, f"field '{f}' of {t} has type {ft}, got {v.type}")
+                parts.append(V.coerce(v, ft))
+            elif f in defaults:
+                dt, dv = defaults[f]
+                parts.append(V.literal(dv, dt))
+            else:
+                raise self.err_type(node, f"{t}() is missing a value for field '{f}'")
+        return V.product_val(t, parts)
+
     # --- literals -------------------------------------------------------------
     def _e_Tuple(self, node: ast.Tuple) -> Val:
         return V.tuple_val([self.expr(e) for e in node.elts])
@@ -549,7 +592,7 @@ class ExprTranslator:
             if j is None:
                 raise self.err_type(node, f"list elements of different types {t} and {it.type}")
             t = j
-        if t.kind in ("tuple", "none"):
+        if t.is_product or t.kind == "none":
             raise unsupported(node, self.file, f"a list of {t}")
         return Val(list_of(t), V.seq_of([V.coerce_seq(i, t) for i in items], t))
 

@@ -15,7 +15,7 @@ import ast
 from quod.core.sorts import INT, SeqSort, Sort
 from quod.core.terms import Term, var
 from quod.verify.calls import CallTranslator, PureTable, build_val
-from quod.verify.errors import VerifyError, type_error, unsupported
+from quod.verify.errors import VerifyError, alias_error, type_error, unsupported
 from quod.verify.exprs import Scope
 from quod.verify.program import SPEC_NAMES, Function, Program
 from quod.verify.types import (
@@ -100,6 +100,8 @@ class _Typer:
             raise type_error(node, self.file, f"'{name}' is reserved for specifications")
         if name in self.prog.functions:
             raise unsupported(node, self.file, f"rebinding the function name '{name}'")
+        if name in self.prog.classes:
+            raise unsupported(node, self.file, f"rebinding the class name '{name}'")
         p = self.fn.param(name)
         if p is not None:
             if not assignable(p.type, t):
@@ -132,12 +134,31 @@ class _Typer:
             self._refine_item(target, node)
         elif isinstance(target, ast.Starred):
             raise unsupported(target, self.file, "starred assignment target")
+        elif isinstance(target, ast.Attribute):
+            raise self.attribute_store(target)
 
     def _refine_item(self, target: ast.Subscript, node: ast.AST) -> None:
         if isinstance(target.value, ast.Name) and target.value.id in self.types:
             cur = self.types[target.value.id]
             if cur.kind == "list" and cur.elem.kind == "none" and isinstance(node, ast.Assign):
                 self.types[target.value.id] = list_of(self.type_of(node.value))
+
+    def attribute_store(self, target: ast.Attribute) -> VerifyError:
+        """The error for `obj.attr = ...`: dataclass instances are values, never mutated."""
+        try:
+            t = self.type_of(target.value)
+        except VerifyError:
+            t = None
+        if t is None or t.kind != "dc":
+            return unsupported(target, self.file, f"assigning to the attribute '{ast.unparse(target)}'")
+        if t.name in self.prog.frozen:
+            msg = f"cannot assign to field '{target.attr}' of frozen dataclass {t} (FrozenInstanceError)"
+        else:
+            msg = (
+                f"mutating field '{target.attr}' of dataclass {t} is not supported: instances are "
+                f"modelled as values; build a new one instead, e.g. {t}(...)"
+            )
+        return alias_error(target, self.file, msg)
 
     def rhs_type(self, value: ast.expr) -> PyType:
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "pop":
@@ -163,9 +184,11 @@ class _Typer:
             for target in s.targets:
                 self.bind_target(target, t, s)
         elif isinstance(s, ast.AnnAssign):
+            if isinstance(s.target, ast.Attribute):
+                raise self.attribute_store(s.target)
             if not isinstance(s.target, ast.Name):
                 raise unsupported(s, self.file, "annotated assignment to something other than a name")
-            declared = parse_annotation(s.annotation, self.file)
+            declared = parse_annotation(s.annotation, self.file, self.prog.classes)
             if s.value is not None:
                 vt = self.rhs_type(s.value)
                 if not assignable(declared, vt):
@@ -177,6 +200,10 @@ class _Typer:
                 self.types[s.target.id] = declared
         elif isinstance(s, ast.Expr):
             self._append_refinement(s.value)
+        elif isinstance(s, ast.AugAssign) and isinstance(s.target, ast.Attribute):
+            raise self.attribute_store(s.target)
+        elif isinstance(s, ast.Delete) and any(isinstance(t, ast.Attribute) for t in s.targets):
+            raise self.attribute_store(next(t for t in s.targets if isinstance(t, ast.Attribute)))
         elif isinstance(s, (ast.If, ast.While)):
             self.stmts(s.body)
             self.stmts(s.orelse)
@@ -192,7 +219,7 @@ class _Typer:
                 cur = self.types[recv.id]
                 if cur.kind == "list" and cur.elem.kind == "none":
                     et = self.type_of(v.args[0])
-                    if et.kind in ("tuple", "none"):
+                    if et.is_product or et.kind == "none":
                         raise unsupported(v, self.file, f"a list of {et}")
                     self.types[recv.id] = list_of(et)
 

@@ -65,6 +65,10 @@ class Program:
     tree: ast.Module
     functions: dict[str, Function]
     constants: dict[str, tuple[PyType, object]]
+    # simple dataclasses by name (kind "dc"), with their field defaults (literal values)
+    classes: dict[str, PyType] = field(default_factory=dict)
+    defaults: dict[str, dict[str, tuple[PyType, object]]] = field(default_factory=dict)
+    frozen: set[str] = field(default_factory=set)
     # function name -> the set of functions in its strongly connected component
     # of the call graph (recursive or mutually recursive functions)
     scc: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -86,25 +90,169 @@ def parse_program(source: str, file: str) -> Program:
     functions: dict[str, Function] = {}
     constants: dict[str, tuple[PyType, object]] = {}
     rebound, where = _module_level_stores(tree)
+    classes, defaults, frozen = _dataclasses(tree, file, rebound)
     for stmt in tree.body:
-        if isinstance(stmt, ast.ClassDef) and any(
-            isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) for s in stmt.body
-        ):
-            raise unsupported(stmt, file, f"class '{stmt.name}' with methods (methods are not verified)")
         if isinstance(stmt, ast.FunctionDef):
             if stmt.name in functions:
                 raise type_error(stmt, file, f"function '{stmt.name}' is defined twice")
-            functions[stmt.name] = _function(stmt, file)
+            if stmt.name in classes:
+                raise unsupported(stmt, file, f"rebinding '{stmt.name}' at module level")
+            functions[stmt.name] = _function(stmt, file, classes)
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
             _constant(stmt, file, constants, rebound)
     for name in list(functions) + list(constants):
         if rebound.get(name, 0) > (1 if name in constants else 0):
             raise unsupported(where.get(name, tree), file, f"rebinding '{name}' at module level")
-    prog = Program(file, source, tree, functions, constants)
+    prog = Program(
+        file, source, tree, functions, constants, classes=classes, defaults=defaults, frozen=frozen
+    )
     for fn in functions.values():
         fn.calls = _called(fn, functions)
     prog.scc = _sccs(functions)
     return prog
+
+
+# keyword arguments of dataclass() that keep the class simple, with the values allowed
+# (None: either bool); eq=False would make == identity, init=False or kw_only=True
+# would change the constructor
+_DATACLASS_OPTIONS: dict[str, bool | None] = {
+    "frozen": None, "eq": True, "order": None, "repr": None, "unsafe_hash": None,
+    "slots": None, "match_args": None, "init": True, "kw_only": False, "weakref_slot": None,
+}  # fmt: skip
+
+
+def _dataclass_decorators(tree: ast.Module, rebound: dict[str, int]) -> tuple[set[str], set[str]]:
+    """Names bound to `dataclasses.dataclass` and to the module `dataclasses`
+    (by a top-level import and never rebound)."""
+    direct: set[str] = set()
+    modules: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom) and stmt.module == "dataclasses" and stmt.level == 0:
+            for a in stmt.names:
+                if a.name == "dataclass" and rebound.get(a.asname or a.name, 0) == 1:
+                    direct.add(a.asname or a.name)
+        elif isinstance(stmt, ast.Import):
+            for a in stmt.names:
+                if a.name == "dataclasses" and rebound.get(a.asname or a.name, 0) == 1:
+                    modules.add(a.asname or a.name)
+    return direct, modules
+
+
+def _dataclasses(
+    tree: ast.Module, file: str, rebound: dict[str, int]
+) -> tuple[dict[str, PyType], dict[str, dict[str, tuple[PyType, object]]], set[str]]:
+    """The module's simple dataclasses, in order (a field may use earlier classes only).
+
+    Any other top-level class is rejected: only a dataclass without methods,
+    bases or non-literal defaults has the plain value semantics the
+    verifier gives it.
+    """
+    import builtins
+
+    from quod.verify.types import dataclass_of
+
+    direct, modules = _dataclass_decorators(tree, rebound)
+    classes: dict[str, PyType] = {}
+    defaults: dict[str, dict[str, tuple[PyType, object]]] = {}
+    frozen: set[str] = set()
+    for stmt in tree.body:
+        if not isinstance(stmt, ast.ClassDef):
+            continue
+        name = stmt.name
+        if stmt.bases or stmt.keywords:
+            raise unsupported(stmt, file, f"class '{name}' with base classes or a metaclass (inheritance)")
+        if not stmt.decorator_list and any(
+            isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) for s in stmt.body
+        ):
+            raise unsupported(stmt, file, f"class '{name}' with methods (methods are not verified)")
+        if len(stmt.decorator_list) != 1:
+            raise unsupported(
+                stmt, file, f"class '{name}' (only classes decorated with @dataclass are supported)"
+            )
+        is_frozen = _dataclass_options(stmt.decorator_list[0], direct, modules, name, file)
+        if name in SPEC_NAMES or hasattr(builtins, name) or name in classes:
+            raise unsupported(stmt, file, f"a class named '{name}'")
+        if rebound.get(name, 0) != 1:
+            raise unsupported(stmt, file, f"rebinding '{name}' at module level")
+        fields: list[tuple[str, PyType]] = []
+        defs: dict[str, tuple[PyType, object]] = {}
+        for i, item in enumerate(stmt.body):
+            if (_is_docstring(item) and i == 0) or isinstance(item, ast.Pass):
+                continue
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                raise unsupported(
+                    item, file, f"method '{item.name}' of class '{name}' (methods are not verified)"
+                )
+            if not isinstance(item, ast.AnnAssign) or not isinstance(item.target, ast.Name):
+                raise unsupported(
+                    item, file, f"this statement in class '{name}' (only annotated fields like 'x: int')"
+                )
+            fname = item.target.id
+            if any(f == fname for f, _ in fields):
+                raise type_error(item, file, f"field '{fname}' of class '{name}' is declared twice")
+            ft = parse_annotation(item.annotation, file, classes)
+            if ft.kind == "none":
+                raise unsupported(item, file, f"field '{fname}' of type None")
+            if ft.contains_list():
+                raise unsupported(
+                    item,
+                    file,
+                    f"field '{fname}' of type {ft}: a list inside a dataclass (it would be shared, "
+                    "not copied, between instances)",
+                )
+            if item.value is not None:
+                lit = _literal(item.value)
+                if lit is None:
+                    raise unsupported(item.value, file, f"default of field '{fname}' that is not a literal")
+                if isinstance(lit[1], str) and any(ord(c) > 0x2FFFF for c in lit[1]):
+                    raise unsupported(item.value, file, "a string character above U+2FFFF")
+                if lit[0] != ft:
+                    raise type_error(item.value, file, f"field '{fname}' has type {ft}, default is {lit[0]}")
+                defs[fname] = lit
+            elif defs:
+                raise type_error(
+                    item, file, f"field '{fname}' without a default follows a field with a default"
+                )
+            fields.append((fname, ft))
+        classes[name] = dataclass_of(name, fields)
+        defaults[name] = defs
+        if is_frozen:
+            frozen.add(name)
+    return classes, defaults, frozen
+
+
+def _dataclass_options(d: ast.expr, direct: set[str], modules: set[str], cls: str, file: str) -> bool:
+    """Checks the decorator is dataclasses.dataclass with simple options; whether frozen."""
+    call = d if isinstance(d, ast.Call) else None
+    f = call.func if call is not None else d
+    ok = (isinstance(f, ast.Name) and f.id in direct) or (
+        isinstance(f, ast.Attribute)
+        and f.attr == "dataclass"
+        and isinstance(f.value, ast.Name)
+        and f.value.id in modules
+    )
+    if not ok:
+        raise unsupported(
+            d,
+            file,
+            f"decorator '{ast.unparse(d)}' of class '{cls}' (only @dataclass from the dataclasses module)",
+        )
+    if call is None:
+        return False
+    if call.args:
+        raise unsupported(call, file, "positional arguments to dataclass()")
+    frozen = False
+    for kw in call.keywords:
+        if kw.arg is None or kw.arg not in _DATACLASS_OPTIONS:
+            raise unsupported(kw, file, f"dataclass option '{ast.unparse(kw)}'")
+        if not (isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, bool)):
+            raise unsupported(kw, file, f"dataclass option '{kw.arg}' that is not True or False")
+        want = _DATACLASS_OPTIONS[kw.arg]
+        if want is not None and kw.value.value is not want:
+            raise unsupported(kw, file, f"dataclass option '{ast.unparse(kw)}'")
+        if kw.arg == "frozen":
+            frozen = kw.value.value
+    return frozen
 
 
 def _module_level_stores(tree: ast.Module) -> tuple[dict[str, int], dict[str, ast.AST]]:
@@ -198,7 +346,7 @@ def _decorator_kind(fn: ast.FunctionDef, file: str) -> str:
     return kind
 
 
-def _function(node: ast.FunctionDef, file: str) -> Function:
+def _function(node: ast.FunctionDef, file: str, classes: dict[str, PyType]) -> Function:
     kind = _decorator_kind(node, file)
     a = node.args
     if a.vararg or a.kwarg or a.kwonlyargs or a.posonlyargs:
@@ -209,18 +357,20 @@ def _function(node: ast.FunctionDef, file: str) -> Function:
     for arg in a.args:
         if arg.annotation is None:
             raise type_error(arg, file, f"parameter '{arg.arg}' needs a type annotation")
-        t = parse_annotation(arg.annotation, file)
+        t = parse_annotation(arg.annotation, file, classes)
         if t.kind == "none":
             raise type_error(arg, file, f"parameter '{arg.arg}' cannot have type None")
         if arg.arg in SPEC_NAMES:
             raise spec_error(arg, file, f"'{arg.arg}' is reserved for specifications")
+        if arg.arg in classes:
+            raise unsupported(arg, file, f"a parameter named like the class '{arg.arg}'")
         params.append(Param(arg.arg, t, arg))
     if node.returns is None:
         ret = NONE_T
         if kind == "pure":
             raise type_error(node, file, f"pure function '{node.name}' needs a return type annotation")
     else:
-        ret = parse_annotation(node.returns, file)
+        ret = parse_annotation(node.returns, file, classes)
     if kind == "lemma" and ret != NONE_T:
         raise spec_error(node, file, f"lemma '{node.name}' must return None")
     fn = Function(node.name, node, params, ret, kind)

@@ -96,8 +96,9 @@ class PureBuilder:
     def _build(self, fn: Function) -> PureDef:
         params = _param_vals(fn)
         if self.prog.recursive(fn.name):
-            if fn.ret.kind == "tuple":
-                raise unsupported(fn.node, self.prog.file, "a recursive pure function returning a tuple")
+            if fn.ret.is_product:
+                what = "a tuple" if fn.ret.kind == "tuple" else f"a dataclass ({fn.ret})"
+                raise unsupported(fn.node, self.prog.file, f"a recursive pure function returning {what}")
             domain = tuple(t.sort for p in params for t in p.leaves())
             if not domain:
                 raise spec_error(

@@ -436,8 +436,19 @@ def instrument_tree(tree: ast.Module) -> ast.Module:
             _decorator_name(d) == "lemma" for d in st.decorator_list
         ):
             tree.body[i] = _FunctionRewriter(st, scc.get(st.name, frozenset({st.name}))).run()
-    tree.body.insert(0, ast.Import(names=[ast.alias(name="quod.verify.runtime", asname=_RT)]))
+    # after the docstring and `from __future__` imports, which must stay first
+    at = 0
+    while at < len(tree.body) and (
+        (isinstance(tree.body[at], ast.ImportFrom) and getattr(tree.body[at], "module", None) == "__future__")
+        or (at == 0 and _is_docstring(tree.body[at]))
+    ):
+        at += 1
+    tree.body.insert(at, ast.Import(names=[ast.alias(name="quod.verify.runtime", asname=_RT)]))
     return ast.fix_missing_locations(tree)
+
+
+def _is_docstring(st: ast.stmt) -> bool:
+    return isinstance(st, ast.Expr) and isinstance(st.value, ast.Constant) and isinstance(st.value.value, str)
 
 
 def _decorator_name(d: ast.expr) -> str:

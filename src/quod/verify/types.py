@@ -4,12 +4,15 @@ int is unbounded (SMT Int); bool is Bool and promotes to int where Python
 would treat it as one; str is an SMT String; list[T] and bytes are SMT
 sequences (bytes: a sequence of ints in 0..255); tuples have no SMT sort of
 their own and are kept as Python tuples of component values by the
-translator.
+translator. A simple dataclass ("dc") is kept the same way, as its field
+values in declaration order, but its type carries the class name, so values
+of different classes never compare or assign as each other (nor as tuples).
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from quod.core.sorts import BOOL, INT, STRING, SeqSort, Sort
@@ -18,12 +21,20 @@ from quod.verify.errors import type_error, unsupported
 
 @dataclass(frozen=True)
 class PyType:
-    """A type of the subset: kind is int, bool, str, bytes, list, tuple or none."""
+    """A type of the subset: kind is int, bool, str, bytes, list, tuple, dc or none.
+
+    For a dataclass (kind "dc"), `name` is the class name, `fields` the field
+    names and `params` the field types, in declaration order.
+    """
 
     kind: str
     params: tuple[PyType, ...] = ()
+    name: str = ""
+    fields: tuple[str, ...] = ()
 
     def __str__(self) -> str:
+        if self.kind == "dc":
+            return self.name
         if self.kind == "list":
             return f"list[{self.params[0]}]"
         if self.kind == "tuple":
@@ -53,6 +64,16 @@ class PyType:
         return self.kind in ("list", "bytes", "str")
 
     @property
+    def is_product(self) -> bool:
+        """Kept as a tuple of component values (a tuple or a dataclass)."""
+        return self.kind in ("tuple", "dc")
+
+    def field_type(self, name: str) -> PyType | None:
+        if self.kind != "dc" or name not in self.fields:
+            return None
+        return self.params[self.fields.index(name)]
+
+    @property
     def is_numeric(self) -> bool:
         return self.kind in ("int", "bool")
 
@@ -79,6 +100,10 @@ def tuple_of(*elems: PyType) -> PyType:
     return PyType("tuple", tuple(elems))
 
 
+def dataclass_of(name: str, fields: list[tuple[str, PyType]]) -> PyType:
+    return PyType("dc", tuple(t for _, t in fields), name, tuple(f for f, _ in fields))
+
+
 def sort_of(t: PyType) -> Sort:
     """The SMT sort of a non-tuple type."""
     if t.kind == "int":
@@ -93,8 +118,8 @@ def sort_of(t: PyType) -> Sort:
 
 
 def flat_types(t: PyType) -> list[PyType]:
-    """Leaf types of a possibly nested tuple, left to right."""
-    if t.kind == "tuple":
+    """Leaf types of a possibly nested tuple or dataclass, left to right."""
+    if t.is_product:
         out: list[PyType] = []
         for p in t.params:
             out.extend(flat_types(p))
@@ -132,13 +157,17 @@ def assignable(target: PyType, value: PyType) -> bool:
 _SIMPLE = {"int": INT_T, "bool": BOOL_T, "str": STR_T, "bytes": BYTES_T, "None": NONE_T}
 
 
-def parse_annotation(node: ast.expr, file: str) -> PyType:
-    """The type an annotation denotes; rejects types outside the subset."""
+def parse_annotation(node: ast.expr, file: str, classes: Mapping[str, PyType] | None = None) -> PyType:
+    """The type an annotation denotes (`classes`: the program's dataclasses by name);
+    rejects types outside the subset."""
+    classes = classes or {}
     if isinstance(node, ast.Constant) and node.value is None:
         return NONE_T
     if isinstance(node, ast.Name):
         if node.id in _SIMPLE:
             return _SIMPLE[node.id]
+        if node.id in classes:
+            return classes[node.id]
         if node.id == "float":
             raise unsupported(node, file, "float (floating point is not modelled)")
         if node.id in ("list", "List", "tuple", "Tuple"):
@@ -148,14 +177,14 @@ def parse_annotation(node: ast.expr, file: str) -> PyType:
         base = node.value.id
         args = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
         if base in ("list", "List") and len(args) == 1:
-            elem = parse_annotation(args[0], file)
-            if elem.kind in ("tuple", "none"):
+            elem = parse_annotation(args[0], file, classes)
+            if elem.is_product or elem.kind == "none":
                 raise unsupported(node, file, f"list of {elem}")
             return list_of(elem)
         if base in ("tuple", "Tuple"):
             if any(isinstance(a, ast.Constant) and a.value is Ellipsis for a in args):
                 raise unsupported(node, file, "variable-length tuple type")
-            parts = [parse_annotation(a, file) for a in args]
+            parts = [parse_annotation(a, file, classes) for a in args]
             if any(p.kind == "none" for p in parts):
                 raise unsupported(node, file, "None inside a tuple")
             return tuple_of(*parts)

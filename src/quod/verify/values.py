@@ -33,7 +33,7 @@ class Val:
         return self.term
 
     def leaves(self) -> list[Term]:
-        if self.type.kind == "tuple":
+        if self.type.is_product:
             out: list[Term] = []
             for p in self.parts:
                 out.extend(p.leaves())
@@ -51,6 +51,13 @@ def bool_val(t: Term) -> Val:
 
 def tuple_val(parts: list[Val]) -> Val:
     return Val(tuple_of(*[p.type for p in parts]), None, tuple(parts))
+
+
+def product_val(t: PyType, parts: list[Val]) -> Val:
+    """A tuple or dataclass value of type `t` from its component values."""
+    if t.kind == "dc":
+        return Val(t, None, tuple(parts))
+    return tuple_val(parts)
 
 
 def literal(value: object, t: PyType) -> Val:
@@ -109,6 +116,8 @@ def truthy(v: Val) -> Term:
         return make(Op.GT, [length(v.t), ZERO])
     if k == "tuple":
         return bool_const(bool(v.parts))
+    if k == "dc":
+        return TRUE  # a dataclass defines neither __bool__ nor __len__
     return FALSE  # None
 
 
@@ -228,6 +237,11 @@ def at(s: Term, idx: Term) -> Term:
 
 def equal(a: Val, b: Val) -> Term:
     """Python == on values of compatible types."""
+    if a.type.kind == "dc" or b.type.kind == "dc":
+        # dataclass __eq__: field-wise, and only between instances of the same class
+        if a.type != b.type:
+            return FALSE
+        return And(*[equal(x, y) for x, y in zip(a.parts, b.parts, strict=True)]) if a.parts else TRUE
     if a.type.kind == "tuple":
         if len(a.parts) != len(b.parts):
             return FALSE
@@ -243,8 +257,9 @@ def equal(a: Val, b: Val) -> Term:
 
 
 def ite_val(c: Term, a: Val, b: Val, t: PyType) -> Val:
-    if t.kind == "tuple":
-        return tuple_val([ite_val(c, x, y, pt) for x, y, pt in zip(a.parts, b.parts, t.params, strict=True)])
+    if t.is_product:
+        parts = [ite_val(c, x, y, pt) for x, y, pt in zip(a.parts, b.parts, t.params, strict=True)]
+        return product_val(t, parts)
     if t.kind == "int":
         return int_val(Ite(c, as_int(a), as_int(b)))
     return Val(t, Ite(c, coerce_seq(a, t), coerce_seq(b, t)))
@@ -261,8 +276,8 @@ def coerce_seq(v: Val, t: PyType) -> Term:
 
 def coerce(v: Val, t: PyType) -> Val:
     """`v` converted to the (assignable) type `t`."""
-    if t.kind == "tuple":
-        return tuple_val([coerce(p, pt) for p, pt in zip(v.parts, t.params, strict=True)])
+    if t.is_product:
+        return product_val(t, [coerce(p, pt) for p, pt in zip(v.parts, t.params, strict=True)])
     if v.type == t:
         return v
     return Val(t, coerce_seq(v, t))

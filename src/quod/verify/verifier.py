@@ -24,6 +24,7 @@ from quod.core.model import Model, default_value
 from quod.core.terms import Term, var
 from quod.verify.cache import ResultCache, cache_key
 from quod.verify.errors import span_of
+from quod.verify.execute import DataValue, decode, encode
 from quod.verify.ivl import Obligation, Procedure, render
 from quod.verify.localtypes import infer_local_types
 from quod.verify.lower import Lowering
@@ -262,12 +263,15 @@ def _cached(
         return None
     cex = None
     if got.get("counterexample") is not None:
-        cex = {k: ast.literal_eval(v) for k, v in got["counterexample"].items()}
+        try:
+            cex = {k: decode(ast.literal_eval(v)) for k, v in got["counterexample"].items()}
+        except (ValueError, SyntaxError, KeyError, TypeError):
+            return None  # an entry this version cannot read: decide again
     return ObResult(ob, got["status"], 0.0, got.get("rlimit"), cex, got.get("reason", ""), cached=True)
 
 
 def _encode(r: ObResult) -> dict[str, Any]:
-    cex = None if r.counterexample is None else {k: repr(v) for k, v in r.counterexample.items()}
+    cex = None if r.counterexample is None else {k: repr(encode(v)) for k, v in r.counterexample.items()}
     return {"status": r.status, "rlimit": r.rlimit, "counterexample": cex, "reason": r.reason}
 
 
@@ -508,6 +512,8 @@ def to_python(t: PyType, leaves: list[Any]) -> Any:
     def go(tt: PyType) -> Any:
         if tt.kind == "tuple":
             return tuple(go(p) for p in tt.params)
+        if tt.kind == "dc":
+            return DataValue(tt.name, tuple((f, go(p)) for f, p in zip(tt.fields, tt.params, strict=True)))
         return _value(tt, next(it))
 
     return go(t)

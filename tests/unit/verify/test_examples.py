@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 from tests.unit.verify.helpers import EXAMPLES, expected_markers, outcome
 
-FAST = {"isqrt", "gcd", "floor_mod", "ackermann", "digit_sum", "sum_to_n", "factorial", "multiply", "min_max"}
+FAST = {
+    "isqrt", "gcd", "floor_mod", "ackermann", "digit_sum", "sum_to_n", "factorial", "multiply", "min_max",
+    "interval", "account",
+}  # fmt: skip
 
 PROGRAMS = sorted(p for p in EXAMPLES.glob("*.py"))
 BUGGY = sorted(p for p in (EXAMPLES / "buggy").glob("*.py"))

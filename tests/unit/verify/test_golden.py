@@ -31,6 +31,7 @@ CASES: dict[str, tuple[list[str], bool]] = {
     "frames": (["examples/verify/frames.py", "-v"], False),
     "buggy_isqrt": (["examples/verify/buggy/isqrt.py"], False),
     "buggy_palindrome": (["examples/verify/buggy/palindrome.py"], False),
+    "buggy_interval": (["examples/verify/buggy/interval.py"], False),
     "buggy_binary_search": (["examples/verify/buggy/binary_search.py"], True),
     "buggy_frames": (["examples/verify/buggy/frames.py", "-v"], True),
     "rejected_float": (["tests/golden/verify/rejected_float.py"], False),
