@@ -1,9 +1,13 @@
-"""Parse / translate / encode times and CNF sizes per file (no SAT solving).
+"""Parse / translate / encode times and CNF sizes per file; optionally SAT time too.
 
     python benchmarks/eager/profile_encode.py FILE_OR_DIR... [--encoding auto] [--csv out.csv]
+        [--proof] [--solve SECONDS] [--largest N]
 
-Shows whether the encoder is the bottleneck: compare encode time with the SAT
-time that `quod bench` (or `quod solve --backend eager`) reports.
+Shows whether the encoder is the bottleneck. By default the CNF is the one
+`quod solve --backend eager` builds (lazy ordering components, energetic
+refutation before encoding); `--proof` gives the one-shot CNF of `proof=1`.
+`--solve S` also runs the engine with a limit of S seconds and reports its
+encode and SAT times and the answer; `--largest N` keeps the N largest files.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from quod.eager import EagerOptions, encode
+from quod.eager import EagerOptions, encode, solve
 from quod.smtlib import parse_file
 
 
@@ -30,16 +34,24 @@ def main() -> int:
     ap.add_argument("paths", nargs="+")
     ap.add_argument("--encoding", default="auto")
     ap.add_argument("--csv", default="")
+    ap.add_argument("--proof", action="store_true", help="the one-shot CNF of proof=1")
+    ap.add_argument("--solve", type=float, default=0.0, help="also solve with this limit (seconds)")
+    ap.add_argument("--largest", type=int, default=0, help="only the N largest files")
     args = ap.parse_args()
     rows = []
     print(
         f"{'file':<34} {'KB':>6} {'parse':>6} {'transl':>6} {'encode':>6} {'vars':>9} {'clauses':>9}  domains"
     )
-    for f in files_of(args.paths):
+    files = files_of(args.paths)
+    if args.largest:
+        files = sorted(files, key=lambda f: -f.stat().st_size)[: args.largest]
+    for f in files:
         t0 = time.perf_counter()
         assertions = parse_file(f).assertions()
         t1 = time.perf_counter()
-        ep = encode(assertions, EagerOptions(encoding=args.encoding))
+        opts = EagerOptions(encoding=args.encoding, proof=args.proof)
+        quick = not args.proof
+        ep = encode(assertions, opts, lazy=opts.lazy and quick, stop_on_overload=quick)
         st = ep.stats
         row = {
             "file": f.name,
@@ -49,11 +61,22 @@ def main() -> int:
             "encode": round(st["encode_time"], 3),
             "vars": st["vars"],
             "clauses": st["clauses"],
-            "domains": " ".join(st["domains"]),
+            "domains": " ".join(st.get("domains", ["energetic refutation"])),
         }
+        del ep
+        if args.solve:
+            t2 = time.perf_counter()
+            r = solve(assertions, opts, timeout=args.solve)
+            row.update(status=r.status, solve_encode=round(r.stats.get("encode_time", 0.0), 3),
+                       sat=round(r.stats.get("sat_time", 0.0), 3), solve_total=round(time.perf_counter() - t2, 3))  # fmt: skip
         rows.append(row)
+        extra = (
+            f"  {row['status']} encode {row['solve_encode']:.2f} s sat {row['sat']:.2f} s"
+            if args.solve
+            else ""
+        )
         print(f"{row['file']:<34} {row['kb']:>6} {row['parse']:>6.2f} {row['translate']:>6.2f} "
-              f"{row['encode']:>6.2f} {row['vars']:>9} {row['clauses']:>9}  {row['domains']}", flush=True)  # fmt: skip
+              f"{row['encode']:>6.2f} {row['vars']:>9} {row['clauses']:>9}  {row['domains']}{extra}", flush=True)  # fmt: skip
     if args.csv:
         with open(args.csv, "w", newline="") as fh:
             w = csv.DictWriter(fh, fieldnames=list(rows[0]))
