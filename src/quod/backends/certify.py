@@ -5,7 +5,7 @@ A bundle is a directory:
     manifest.json                    what was claimed and how to re-check it
     objects/<sha256>.smt2            the SMT-LIB input, byte for byte
     objects/<sha256>.lrat            unsat: an LRAT refutation of the encoded CNF
-    objects/<sha256>.json            sat: the model
+    objects/<sha256>.json            sat: the model; unsat by energetic reasoning: the certificate
     objects/<sha256>.cnf             optional: the CNF, for external checkers
     objects/<sha256>.cvc5-proof      optional: cvc5's own proof (not checked by quod)
 
@@ -13,7 +13,9 @@ Files are content-addressed: a file's name is the SHA-256 of its bytes, and
 the manifest repeats the hash. Checking (`check_bundle`) re-parses the input,
 re-runs the deterministic encoder with the recorded version and options,
 compares the CNF hash, and has the kernel check the LRAT proof against the
-CNF it just built (never against a CNF file from the bundle). A sat bundle's
+CNF it just built (never against a CNF file from the bundle). An energetic
+refutation (proof format "energy") is checked by kernel/energy.py directly on
+the parsed assertions, without the encoder. A sat bundle's
 model is evaluated by the kernel on the original assertions. See
 docs/trust.md for what this trusts.
 """
@@ -103,7 +105,13 @@ def write_bundle(
     times: dict[str, float] = {}
     t0 = time.perf_counter()
     progress("encoding")
-    ep = encode(assertions, opts)
+    # without an energetic refutation this is exactly encode(assertions, opts), as `quod check` runs it
+    ep = encode(assertions, opts, stop_on_overload=True)
+    if ep.sched.overload is not None:
+        energy = _energy_bundle(input_path, directory, source, assertions, opts, ep, t0, progress)
+        if energy is not None:
+            return energy
+        ep = encode(assertions, opts)  # the full CNF, for a SAT refutation
     times["encode"] = time.perf_counter() - t0
     stats: dict[str, Any] = {"vars": ep.cnf.num_vars, "clauses": len(ep.cnf.clauses)}
     progress(f"solving ({stats['vars']} variables, {stats['clauses']} clauses) with {proof_solver}")
@@ -320,13 +328,15 @@ def _check_unsat(
     from quod.kernel.drat import check_drat
     from quod.kernel.lrat import check_lrat
 
+    if _field(manifest, "proof.format", str) == "energy":
+        return _check_energy(root, manifest, assertions, times)
     version = _field(manifest, "encoder.version", str)
     if version != ENCODER_VERSION:
         return BundleCheck(False, "unsat", f"made by encoder {version}, but this quod has {ENCODER_VERSION}")
     opts = _options_from_record(_field(manifest, "encoder.options", dict))
     proof_format = _field(manifest, "proof.format", str)
-    if proof_format not in ("lrat", "drat"):
-        raise BundleError(f"{root / 'manifest.json'}: $.proof.format: expected 'lrat' or 'drat'")
+    if proof_format not in ("lrat", "drat", "energy"):
+        raise BundleError(f"{root / 'manifest.json'}: $.proof.format: expected 'lrat', 'drat' or 'energy'")
     proof = _load_object(root, manifest, "proof")
     progress("re-encoding the input")
     t1 = time.perf_counter()
@@ -498,3 +508,227 @@ def _value(text: Any, sort: Any, where: str) -> Any:
         return evaluate(term, Model(), complete=False)
     except (SmtlibError, Undetermined) as e:
         raise BundleError(f"{where}: {text!r}: {e}") from None
+
+
+# --------------------------------------------------------------------------- energetic certificates
+
+
+def _check_energy(
+    root: Path, manifest: dict[str, Any], assertions: list[Term], times: dict[str, float]
+) -> BundleCheck:
+    from quod.kernel.energy import check_energy
+
+    name = f"{root}/{_field(manifest, 'proof.file', str)}"
+    data = _load_object(root, manifest, "proof")
+    try:
+        cert = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
+        raise BundleError(f"{name}: invalid JSON: {e}") from None
+    t1, c1 = time.perf_counter(), time.process_time()
+    verdict = check_energy(assertions, cert)
+    times["kernel"] = time.perf_counter() - t1
+    times["kernel_cpu"] = time.process_time() - c1
+    return BundleCheck(verdict.verified, "unsat", verdict.reason, times, dict(verdict.stats))
+
+
+def _energy_bundle(
+    input_path: str | Path,
+    directory: str | Path,
+    source: bytes,
+    assertions: list[Term],
+    opts: Any,
+    ep: Any,
+    t0: float,
+    progress: Progress,
+) -> BundleSummary | None:
+    """An energy certificate for the engine's energetic refutation `ep.sched.overload`, or None."""
+    from quod.eager.engine import ENCODER_VERSION
+    from quod.kernel.energy import check_energy
+
+    times = {"encode": time.perf_counter() - t0}
+    progress(f"energetic reasoning: {ep.sched.overload[1]}; building an energy certificate")
+    res = ep.sched.overload[0]
+    names = ep.problem.int_names
+    ops = [
+        (names[s], res.dur[s], names[res.machine_of[s]] if res.kind == "machines" else None) for s in res.ops
+    ]
+    cert = energy_certificate(assertions, ops)
+    if cert is None or not check_energy(assertions, cert).verified:
+        progress("no energy certificate; falling back to a SAT proof")
+        return None
+    out = Path(directory)
+    objects = _ObjectStore(out)
+    data = (json.dumps(cert, sort_keys=True) + "\n").encode()
+    manifest: dict[str, Any] = {
+        "format": FORMAT,
+        "status": "unsat",
+        "input": {"name": Path(input_path).name, **objects.put(source, "smt2")},
+        "encoder": {"version": ENCODER_VERSION, "options": _option_record(opts)},
+        "solvers": {**_versions(), "proof": "energy"},
+        "proof": {
+            "format": "energy",
+            "producer": "quod eager energetic reasoning",
+            **objects.put(data, "json"),
+        },
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    progress(f"wrote {out / 'manifest.json'}")
+    times["solve"] = time.perf_counter() - t0 - times["encode"]
+    stats = {"proof_bytes": len(data), "energy_ops": len(cert["ops"]), "energy_window": cert["window"]}
+    return BundleSummary("unsat", out, times=times, stats=stats)
+
+
+_Graph = dict[str, list[tuple[str, int, int]]]  # x -> [(y, k, conjunct)]: y - x >= k
+
+
+def _longest(graph: _Graph, src: str) -> dict[str, tuple[int, str, int]] | None:
+    """Longest paths from src (Bellman-Ford): node -> (weight, previous node, conjunct); None on a positive cycle."""
+    best: dict[str, tuple[int, str, int]] = {src: (0, "", -1)}
+    frontier = [src]
+    for _ in range(len(graph) + 2):
+        nxt: list[str] = []
+        for x in frontier:
+            wx = best[x][0]
+            for y, k, idx in graph.get(x, ()):
+                if y not in best or best[y][0] < wx + k:
+                    best[y] = (wx + k, x, idx)
+                    nxt.append(y)
+        if not nxt:
+            return best
+        frontier = list(dict.fromkeys(nxt))
+    return None
+
+
+def _path(tree: dict[str, tuple[int, str, int]], dst: str) -> list[int]:
+    out: list[int] = []
+    while tree[dst][2] >= 0:
+        out.append(tree[dst][2])
+        dst = tree[dst][1]
+    return out[::-1]
+
+
+def energy_certificate(
+    assertions: list[Term], ops: list[tuple[str, int, str | None]]
+) -> dict[str, Any] | None:
+    """A certificate for kernel/energy.py from a resource's operations (start, duration, machine), or None.
+
+    Bounds come from longest paths over the asserted difference atoms, for each candidate reference
+    variable; the window is the most overloaded one under those bounds (eager/energy.py).
+    """
+    from quod.eager.energy import overload
+    from quod.kernel.energy import clause_of, conjuncts, edge_of
+
+    conj = conjuncts(assertions)
+    fwd: _Graph = {}
+    rev: _Graph = {}
+    clauses: dict[frozenset[str], list[int]] = {}
+    degree: dict[str, int] = {}
+    for idx, t in enumerate(conj):
+        e = edge_of(t)
+        if e is not None:
+            fwd.setdefault(e[0], []).append((e[1], e[2], idx))
+            rev.setdefault(e[1], []).append((e[0], e[2], idx))
+            for v in e[:2]:
+                degree[v] = degree.get(v, 0) + 1
+            continue
+        c = clause_of(t)
+        if c is not None:
+            clauses.setdefault(frozenset(c[1][:2]), []).append(idx)
+    for ref in sorted(degree, key=lambda v: (-degree[v], v))[:3]:
+        cert = _energy_for_ref(conj, fwd, rev, clauses, ref, ops, overload)
+        if cert is not None:
+            return cert
+    return None
+
+
+def _energy_for_ref(
+    conj: list[Term],
+    fwd: _Graph,
+    rev: _Graph,
+    clauses: dict[frozenset[str], list[int]],
+    ref: str,
+    ops: list[tuple[str, int, str | None]],
+    overload: Any,
+) -> dict[str, Any] | None:
+    from quod.kernel.energy import clause_of
+
+    down, up = _longest(fwd, ref), _longest(rev, ref)  # up[v]: longest path v -> ref (reversed edges)
+    if down is None or up is None or not ops:
+        return None
+    vs = [s for s, _, _ in ops] + [m for _, _, m in ops if m is not None]
+    if not all(v in down and v in up for v in vs):
+        return None
+    lo = [down[s][0] for s, _, _ in ops]
+    hi = [-up[s][0] for s, _, _ in ops]
+    dur = [d for _, d, _ in ops]
+    machines = None
+    capacity = 1
+    if ops[0][2] is not None:
+        mnames = sorted({m for _, _, m in ops if m is not None})
+        mlo = min(down[m][0] for m in mnames)
+        mhi = max(-up[m][0] for m in mnames)
+        capacity = mhi - mlo + 1
+        bounds = {m: [_path(down, m), _path_rev(up, m)] for m in mnames}
+        machines = {"ref": ref, "lo": mlo, "hi": mhi, "bounds": bounds}
+    hit = overload(lo, hi, dur, capacity)
+    if hit is None:
+        return None
+    t1, t2 = int(hit.t1), int(hit.t2)
+
+    def ov(s: int, d: int) -> int:
+        return max(0, min(s + d, t2) - max(s, t1))
+
+    keep = [i for i in range(len(ops)) if min(ov(lo[i], dur[i]), ov(hi[i], dur[i])) > 0]
+    cert_ops = []
+    for i in keep:
+        s, d, m = ops[i]
+        entry: dict[str, Any] = {
+            "start": s,
+            "duration": d,
+            "lower": _path(down, s),
+            "upper": _path_rev(up, s),
+        }
+        if m is not None:
+            entry["machine"] = m
+        cert_ops.append(entry)
+    pairs: list[Any] = []
+    trees: dict[str, dict[str, tuple[int, str, int]] | None] = {}
+    for a in range(len(keep)):
+        for b in range(a + 1, len(keep)):
+            (sa, da, ma), (sb, db, mb) = ops[keep[a]], ops[keep[b]]
+            ev = None
+            for idx in clauses.get(frozenset((sa, sb)), []):
+                c = clause_of(conj[idx])
+                assert c is not None
+                gap = {(e[0], e[1]): e[2] for e in c[1:]}
+                if (
+                    gap.get((sa, sb), -1) >= da
+                    and gap.get((sb, sa), -1) >= db
+                    and (c[0] is None or (ma is not None and c[0] == {ma, mb}))
+                ):
+                    ev = [a, b, {"clause": idx}]
+                    break
+            for x, y, i, j, dx in ((sa, sb, a, b, da), (sb, sa, b, a, db)):
+                if ev is not None:
+                    break
+                if x not in trees:
+                    trees[x] = _longest(fwd, x)
+                tree = trees[x]
+                if tree is not None and y in tree and tree[y][0] >= dx:
+                    ev = [i, j, {"before": _path(tree, y)}]
+            if ev is None:
+                return None
+            pairs.append(ev)
+    cert: dict[str, Any] = {"ref": ref, "window": [t1, t2], "ops": cert_ops, "pairs": pairs}
+    if machines is not None:
+        cert["machines"] = machines
+    return cert
+
+
+def _path_rev(tree: dict[str, tuple[int, str, int]], src: str) -> list[int]:
+    """The path src -> ref recorded in a longest-path tree over reversed edges."""
+    out: list[int] = []
+    while tree[src][2] >= 0:
+        out.append(tree[src][2])
+        src = tree[src][1]
+    return out
