@@ -21,6 +21,11 @@ print(env.reset(task))
 print(env.step(ToolCall("propose_invariant", {"invariant": "True"}).render()).observation)
 print("reward so far:", env.episode_reward())
 
+# The same task judged by quod's program verifier instead of direct solver checks.
+strict = make_env("verify", checker="verifier")
+strict.reset(task)
+print(strict.step(ToolCall("propose_invariant", {"invariant": "True"}).render()).observation)
+
 # 2. Training runs the online loop: simulate, score, update, sync weights.
 cfg = parse_config(
     """

@@ -143,3 +143,51 @@ def test_program_file_errors(tmp_path: Path) -> None:
     )
     with pytest.raises(QuodError, match="undeclared variable 'z'"):
         load_programs(bad)
+
+
+def test_quod_verify_checker_agrees_with_the_hand_computed_answers() -> None:
+    # the same proposals through the program verifier (Python semantics, termination included)
+    from quod.apps.agents.envs.verifier_check import VerifierChecker
+
+    checker = VerifierChecker()
+    for program in load_programs():
+        got = set()
+        for cand in program.candidates:
+            report = checker.check_source(program, cand)
+            assert all(r.status != "unknown" for r in report.results), (program.id, cand, report.message())
+            if report.verified:
+                got.add(cand)
+        assert got == EXPECTED_VALID[program.id], program.id
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "True)\n        assume(False",  # a new statement smuggled in
+        "i <= n) or assume(False",
+        "__import__('os').getpid() > 0",
+        "i <= n; x = 1",
+    ],
+)
+def test_a_proposal_cannot_change_the_program(text: str) -> None:
+    from quod.apps.agents.envs.verifier_check import VerifierChecker
+
+    program = next(p for p in load_programs() if p.id == "count_up")
+    report = VerifierChecker().check_source(program, text)
+    assert not report.verified
+    env = VerificationEnv(checker="verifier")
+    env.reset(next(t for t in env.tasks("train") + env.tasks("test") if t.data["program"] == "count_up"))
+    assert not propose(env, text).startswith("verified")
+    assert env.final_state() is False
+
+
+def test_verifier_backed_episode_rewards_a_proved_invariant_only() -> None:
+    env = VerificationEnv(checker="verifier")
+    task = next(t for t in env.tasks("train") + env.tasks("test") if t.data["program"] == "transfer")
+    env.reset(task)
+    assert propose(env, "x >= 0").startswith("not verified")
+    assert env.reward(env.final_state(), task.ground_truth) == 0.0
+    assert propose(env, "x + y == a + b and x >= 0").startswith("verified")
+    assert env.reward(env.final_state(), task.ground_truth) == 1.0
+    with pytest.raises(EnvDataError, match="checker"):
+        VerificationEnv(checker="oracle")

@@ -24,6 +24,7 @@ from quod.apps.agents.envs.loops import (
     check_program_text,
     compile_expr,
 )
+from quod.apps.agents.envs.verifier_check import VerifierChecker
 from quod.apps.agents.errors import EnvDataError
 from quod.apps.agents.tools import STR, Tool, ToolCall, obj
 
@@ -62,11 +63,22 @@ class VerificationEnv(ToolEnv):
     finish_tool = "give_up"
 
     def __init__(
-        self, programs: Path | None = None, checker: Checker | None = None, backend: str = "z3"
+        self,
+        programs: Path | None = None,
+        checker: Checker | VerifierChecker | str | None = None,
+        backend: str = "z3",
     ) -> None:
         super().__init__()
         self.programs = {p.id: p for p in load_programs(programs)}
-        self.checker: Checker = checker or SolverChecker(backend)
+        # "solver": the three VCs straight to a backend (fast); "verifier": the program as Python
+        # with contracts through quod.verify (Python semantics, termination too)
+        if checker is None or checker == "solver":
+            checker = SolverChecker(backend)
+        elif checker == "verifier":
+            checker = VerifierChecker(backend)
+        elif isinstance(checker, str):
+            raise EnvDataError(f"verify env: checker must be 'solver' or 'verifier', not {checker!r}")
+        self.checker = checker
         self.program: LoopProgram | None = None
         self.last_report: VCReport | None = None
         self.proposals = 0
@@ -93,7 +105,10 @@ class VerificationEnv(ToolEnv):
             term = compile_expr(invariant, self.program.vars)
         except ExprError as e:
             return f"error: invariant col {e.col}: {e}"
-        self.last_report = self.checker.check(self.program, term)
+        if isinstance(self.checker, VerifierChecker):
+            self.last_report = self.checker.check_source(self.program, invariant)
+        else:
+            self.last_report = self.checker.check(self.program, term)
         if self.last_report.verified:
             self.done = True
         return self.last_report.message()
