@@ -103,6 +103,7 @@ def _ray_head(args: argparse.Namespace) -> Iterator[str]:
     import shutil
     import signal
     import subprocess
+    import tempfile
     import threading
 
     ray_exe = shutil.which("ray")
@@ -140,6 +141,12 @@ def _ray_head(args: argparse.Namespace) -> Iterator[str]:
                 continue
             except ProcessLookupError:
                 break
+        # a head stopped by a signal leaves its address behind, and a later plain `ray.init()`
+        # on this machine would try to join that dead cluster
+        marker = Path(tempfile.gettempdir()) / "ray" / "ray_current_cluster"
+        with contextlib.suppress(OSError):
+            if marker.read_text().strip() == address:
+                marker.unlink()
 
 
 def _gen_jsp(args: argparse.Namespace) -> int:

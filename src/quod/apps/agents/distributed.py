@@ -72,7 +72,10 @@ class RaySimulator:
         ray: Any = require("ray", extra="ray")
         self.ray = ray
         if not ray.is_initialized():
-            ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, configure_logging=False)
+            # a Ray instance of our own ($RAY_ADDRESS joins a cluster), never whatever ran last here
+            from quod.scale.ray_runtime import ensure_ray
+
+            ensure_ray(workers)
         actor = ray.remote(num_cpus=1)(_Worker)
         env_options = cfg.env_options()
         self.actors = [
