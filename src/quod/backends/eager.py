@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from quod.backends.base import Limits, Result, Unknown, Unsat
-from quod.backends.common import AssertionStack, finish_sat
+from quod.backends.common import StackedSolver, finish_sat
 from quod.core.errors import QuodError, UnsupportedError
 from quod.core.terms import Term
 from quod.eager.engine import ENCODER_VERSION, EagerOptions, EagerResult, solve
@@ -112,34 +112,15 @@ def _method(stats: dict[str, Any]) -> str:
     return "one-shot CNF"
 
 
-class EagerSolver:
+class EagerSolver(StackedSolver):
     name = "eager"
 
     def __init__(self, logic: str | None = None, limits: Limits | None = None, **options: Any) -> None:
+        super().__init__()
         self.logic = logic
         self.limits = limits or Limits()
         self.options = parse_options(options)
-        self.stack = AssertionStack()
         self._stats: dict[str, Any] = {}
-
-    def add(self, *terms: Term) -> None:
-        for t in terms:
-            self.stack.add(t)
-
-    def push(self) -> None:
-        self.stack.push()
-
-    def pop(self, n: int = 1) -> None:
-        self.stack.pop(n)
-
-    def reset(self) -> None:
-        self.stack = AssertionStack()
-
-    def assertions(self) -> list[Term]:
-        return self.stack.all()
-
-    def set_limits(self, limits: Limits) -> None:
-        self.limits = limits
 
     def statistics(self) -> dict[str, Any]:
         return dict(self._stats)
