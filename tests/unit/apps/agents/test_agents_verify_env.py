@@ -88,7 +88,7 @@ def test_episode_reward_and_messages() -> None:
 
 def test_unknown_never_counts_as_verified() -> None:
     class Undecided:
-        def check(self, program: LoopProgram, invariant: object) -> VCReport:
+        def check(self, program: LoopProgram, invariant: object, source: str = "") -> VCReport:
             return VCReport(
                 tuple(
                     ObligationResult(n, "unknown", reason="timeout")

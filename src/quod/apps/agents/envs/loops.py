@@ -249,7 +249,8 @@ class VCReport:
 
 
 class Checker(Protocol):
-    def check(self, program: LoopProgram, invariant: Term) -> VCReport: ...
+    # `source` is the proposal as the agent wrote it (after compile_expr admitted it as `invariant`)
+    def check(self, program: LoopProgram, invariant: Term, source: str = "") -> VCReport: ...
 
 
 class SolverChecker:
@@ -259,7 +260,7 @@ class SolverChecker:
         self.backend = backend
         self.timeout = timeout
 
-    def check(self, program: LoopProgram, invariant: Term) -> VCReport:
+    def check(self, program: LoopProgram, invariant: Term, source: str = "") -> VCReport:
         from quod.backends.base import Limits, Sat, Unsat
         from quod.backends.registry import get_solver
 

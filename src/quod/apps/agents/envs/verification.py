@@ -65,7 +65,7 @@ class VerificationEnv(ToolEnv):
     def __init__(
         self,
         programs: Path | None = None,
-        checker: Checker | VerifierChecker | str | None = None,
+        checker: Checker | str | None = None,
         backend: str = "z3",
     ) -> None:
         super().__init__()
@@ -78,7 +78,7 @@ class VerificationEnv(ToolEnv):
             checker = VerifierChecker(backend)
         elif isinstance(checker, str):
             raise EnvDataError(f"verify env: checker must be 'solver' or 'verifier', not {checker!r}")
-        self.checker = checker
+        self.checker: Checker = checker
         self.program: LoopProgram | None = None
         self.last_report: VCReport | None = None
         self.proposals = 0
@@ -105,10 +105,7 @@ class VerificationEnv(ToolEnv):
             term = compile_expr(invariant, self.program.vars)
         except ExprError as e:
             return f"error: invariant col {e.col}: {e}"
-        if isinstance(self.checker, VerifierChecker):
-            self.last_report = self.checker.check_source(self.program, invariant)
-        else:
-            self.last_report = self.checker.check(self.program, term)
+        self.last_report = self.checker.check(self.program, term, source=invariant)
         if self.last_report.verified:
             self.done = True
         return self.last_report.message()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 
 from quod.apps.agents.envs.loops import ExprError, LoopProgram, ObligationResult, VCReport, compile_expr
+from quod.core.terms import Term
 
 # verifier error code -> the environment's obligation name
 _NAMES = {"Q0611": "initiation", "Q0612": "preservation", "Q0610": "exit"}
@@ -43,10 +44,9 @@ def python_expr(text: str, variables: tuple[str, ...]) -> str:
 
 def render(program: LoopProgram, invariant: str) -> str:
     """The program as a function whose inputs are the variables the initialisation does not set."""
-    v = program.vars
 
     def e(text: str) -> str:
-        return python_expr(text, v)
+        return python_expr(text, program.vars)
 
     assigned = {x for x, _ in program.init}
     params = ", ".join(f"{v}: int" for v in program.vars if v not in assigned)
@@ -66,13 +66,15 @@ def render(program: LoopProgram, invariant: str) -> str:
 
 
 class VerifierChecker:
-    """A Checker that runs `quod.verify` on the rendered program (needs the invariant's text)."""
-
-    wants_source = True
+    """A Checker that runs `quod.verify` on the rendered program (it reads the proposal's text)."""
 
     def __init__(self, backend: str = "z3", rlimit: int | None = None) -> None:
         self.backend = backend
         self.rlimit = rlimit
+
+    def check(self, program: LoopProgram, invariant: Term, source: str = "") -> VCReport:
+        # the verifier checks the text the agent wrote; `invariant` (its compiled term) is not needed
+        return self.check_source(program, source)
 
     def check_source(self, program: LoopProgram, invariant: str) -> VCReport:
         from quod.core.errors import QuodError
@@ -87,10 +89,8 @@ class VerifierChecker:
         )
         try:
             res = verify_source(render(program, invariant), f"<{program.id}>", opts)
-        except (
-            QuodError,
-            ExprError,
-        ) as e:  # the proposal is outside the verified subset: not verified, say why
+        except (QuodError, ExprError) as e:
+            # the proposal is outside the verified subset: not verified, say why
             return VCReport((ObligationResult("invariant", "unknown", reason=_why(e)),))
         found: dict[str, ObligationResult] = {}
         for fn in res.functions:
