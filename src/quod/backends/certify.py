@@ -328,15 +328,15 @@ def _check_unsat(
     from quod.kernel.drat import check_drat
     from quod.kernel.lrat import check_lrat
 
-    if _field(manifest, "proof.format", str) == "energy":
+    proof_format = _field(manifest, "proof.format", str)
+    if proof_format not in ("lrat", "drat", "energy"):
+        raise BundleError(f"{root / 'manifest.json'}: $.proof.format: expected 'lrat', 'drat' or 'energy'")
+    if proof_format == "energy":
         return _check_energy(root, manifest, assertions, times)
     version = _field(manifest, "encoder.version", str)
     if version != ENCODER_VERSION:
         return BundleCheck(False, "unsat", f"made by encoder {version}, but this quod has {ENCODER_VERSION}")
     opts = _options_from_record(_field(manifest, "encoder.options", dict))
-    proof_format = _field(manifest, "proof.format", str)
-    if proof_format not in ("lrat", "drat", "energy"):
-        raise BundleError(f"{root / 'manifest.json'}: $.proof.format: expected 'lrat', 'drat' or 'energy'")
     proof = _load_object(root, manifest, "proof")
     progress("re-encoding the input")
     t1 = time.perf_counter()
