@@ -615,8 +615,9 @@ def energy_certificate(
     Bounds come from longest paths over the asserted difference atoms, for each candidate reference
     variable; the window is the most overloaded one under those bounds (eager/energy.py).
     """
+    from quod.core.walk import conjuncts
     from quod.eager.energy import overload
-    from quod.kernel.energy import clause_of, conjuncts, edge_of
+    from quod.kernel.energy import clause_of, edge_of
 
     conj = conjuncts(assertions)
     fwd: _Graph = {}

@@ -66,6 +66,19 @@ def fold(roots: Iterable[Term], fn: Callable[[Term, list[R]], R]) -> dict[int, R
     return memo
 
 
+def conjuncts(assertions: Iterable[Term]) -> list[Term]:
+    """The top-level conjuncts: `and`s at the top flattened depth-first, in order."""
+    out: list[Term] = []
+    stack = list(reversed(list(assertions)))
+    while stack:
+        t = stack.pop()
+        if t.op is Op.AND:
+            stack.extend(reversed(t.args))
+        else:
+            out.append(t)
+    return out
+
+
 def size(t: Term) -> int:
     """Number of distinct subterms (DAG size)."""
     return sum(1 for _ in post_order([t]))

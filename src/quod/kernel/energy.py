@@ -61,6 +61,7 @@ from typing import Any
 from quod.core.ops import Op
 from quod.core.sorts import INT
 from quod.core.terms import Term
+from quod.core.walk import conjuncts
 from quod.kernel.verdict import ProofVerdict
 
 Edge = tuple[str, str, int]  # (x, y, k): y - x >= k
@@ -68,19 +69,6 @@ Edge = tuple[str, str, int]  # (x, y, k): y - x >= k
 
 class Reject(Exception):
     """A precise reason the certificate does not hold."""
-
-
-def conjuncts(assertions: list[Term]) -> list[Term]:
-    """The top-level conjuncts, `and`s flattened depth-first, in order."""
-    out: list[Term] = []
-    stack = list(reversed(assertions))
-    while stack:
-        t = stack.pop()
-        if t.op is Op.AND:
-            stack.extend(reversed(t.args))
-        else:
-            out.append(t)
-    return out
 
 
 def _int_var(t: Term) -> str | None:

@@ -16,7 +16,7 @@ from typing import Any
 from quod.core.ops import Op
 from quod.core.sorts import Sort, sort_to_smtlib
 from quod.core.terms import Term, UninterpretedValue
-from quod.core.walk import post_order
+from quod.core.walk import conjuncts, post_order
 
 KEY_VERSION = "quod-query-v2"
 
@@ -69,19 +69,6 @@ def digests(roots: Iterable[Term]) -> dict[int, bytes]:
 
 def term_hash(t: Term) -> str:
     return digests([t])[t.id].hex()
-
-
-def conjuncts(assertions: Iterable[Term]) -> list[Term]:
-    """Top-level conjuncts: nested `and`s at the top are flattened."""
-    out: list[Term] = []
-    stack = list(reversed(list(assertions)))
-    while stack:
-        t = stack.pop()
-        if t.op is Op.AND:
-            stack.extend(reversed(t.args))
-        else:
-            out.append(t)
-    return out
 
 
 def query_key(assertions: Sequence[Term], context: str = "") -> str:

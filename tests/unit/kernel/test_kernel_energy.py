@@ -12,7 +12,8 @@ from tests.benchdata import SMT
 
 from quod.backends.certify import check_bundle, energy_certificate, write_bundle
 from quod.core.terms import Term
-from quod.kernel.energy import check_energy, clause_of, conjuncts, edge_of
+from quod.core.walk import conjuncts
+from quod.kernel.energy import check_energy, clause_of, edge_of
 from quod.smtlib import parse_script
 
 JOBSHOP = SMT / "qf_idl_jobshop"
