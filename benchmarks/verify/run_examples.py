@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
 import sys
 import time
@@ -27,38 +26,16 @@ from pathlib import Path
 from typing import Any
 
 from quod.core.errors import QuodError
+from quod.verify import markers as verify_markers
 from quod.verify.verifier import FileResult, Options, verify_file
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "verify"
-MARKER = re.compile(r"#\s*expect:\s*(Q\d{4})")
-
-
-def markers(path: Path) -> list[tuple[str, int]]:
-    out = []
-    for i, line in enumerate(path.read_text().splitlines(), start=1):
-        out.extend((m.group(1), i) for m in MARKER.finditer(line))
-    return sorted(out)
 
 
 def unproved(res: FileResult, marks: list[tuple[str, int]]) -> list[tuple[str, int, str]]:
-    """(code, line, confirmation) of every real obligation that is not proved.
-
-    A failure whose span covers a marker's line is reported at that line
-    (formatters move trailing comments to the end of multi-line expressions).
-    """
-    out = []
-    for f in res.functions:
-        for r in f.results:
-            if r.ob.probe or r.status == "proved":
-                continue
-            code = r.ob.code if r.status == "failed" else "Q0632"
-            line = r.ob.span.line
-            for mcode, mline in marks:
-                if mcode == code and r.ob.span.line <= mline <= max(r.ob.span.end_line, line):
-                    line = mline
-            out.append((code, line, r.confirmation))
-    return sorted(out)
+    """(code, line, confirmation) of every real obligation that is not proved, at marker lines."""
+    return sorted((code, line, r.confirmation) for code, line, r in verify_markers.unproved(res, marks))
 
 
 def run_program(path: Path, rlimit: int | None) -> dict[str, Any]:
@@ -102,7 +79,7 @@ def run_program(path: Path, rlimit: int | None) -> dict[str, Any]:
 
 
 def run_buggy(path: Path, rlimit: int | None) -> dict[str, Any]:
-    marks = markers(path)
+    marks = verify_markers.expected_markers(path)
     c0, t0 = time.process_time(), time.perf_counter()
     try:
         res = verify_file(path, Options(cache_path=None, execute=True, rlimit=rlimit))

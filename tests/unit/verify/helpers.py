@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
 import textwrap
 from pathlib import Path
 
 from quod.core.errors import QuodError
+from quod.verify.markers import expected_markers, unproved
 from quod.verify.verifier import FileResult, Options, verify_source
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "examples" / "verify"
-MARKER = re.compile(r"#\s*expect:\s*(Q\d{4})")
 
 
 def run(source: str, **opts: object) -> FileResult:
@@ -21,24 +20,8 @@ def run(source: str, **opts: object) -> FileResult:
 
 
 def failures(res: FileResult, markers: list[tuple[str, int]] | None = None) -> list[tuple[str, int]]:
-    """(code, line) of every obligation that is not proved (probes excluded).
-
-    With `markers`, a failure whose span covers a marker's line (same code)
-    is reported at the marker's line (formatters move trailing comments to
-    the last line of multi-line expressions).
-    """
-    out = []
-    for f in res.functions:
-        for r in f.results:
-            if r.ob.probe or r.status == "proved":
-                continue
-            code = r.ob.code if r.status == "failed" else "Q0632"
-            line = r.ob.span.line
-            for mcode, mline in markers or []:
-                if mcode == code and r.ob.span.line <= mline <= max(r.ob.span.end_line, r.ob.span.line):
-                    line = mline
-            out.append((code, line))
-    return sorted(out)
+    """(code, line) of every obligation that is not proved (probes excluded), at marker lines."""
+    return sorted((code, line) for code, line, _ in unproved(res, markers))
 
 
 def warnings(res: FileResult) -> list[tuple[str, int]]:
@@ -48,14 +31,6 @@ def warnings(res: FileResult) -> list[tuple[str, int]]:
         for r in f.results
         if r.ob.probe and r.status == "vacuous"
     )
-
-
-def expected_markers(path: Path) -> list[tuple[str, int]]:
-    out = []
-    for i, line in enumerate(path.read_text().splitlines(), start=1):
-        for m in MARKER.finditer(line):
-            out.append((m.group(1), i))
-    return sorted(out)
 
 
 def outcome(path: Path, **opts: object) -> list[tuple[str, int]]:
