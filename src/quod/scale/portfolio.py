@@ -17,6 +17,7 @@ from typing import Any
 
 from quod.backends.base import Limits, Result, Sat, Unknown, Unsat
 from quod.backends.common import StackedSolver, finish_sat
+from quod.backends.registry import backend_names
 from quod.core.errors import QuodError
 from quod.core.ops import Op
 from quod.core.terms import TRUE, Term, make
@@ -45,6 +46,8 @@ def parse_configs(text: str) -> list[Config]:
         seed = None
         if "#seed=" in item:
             item, _, s = item.partition("#seed=")
+            if not s.strip().lstrip("-").isdigit():
+                raise QuodError(f"bad portfolio entry {item!r}: seed {s!r} is not an integer", code="Q0003")
             seed = int(s)
         backend, _, opts = item.partition(":")
         pairs = tuple(tuple(o.split("=", 1)) for o in opts.split(";") if o) if opts else ()
@@ -55,7 +58,19 @@ def parse_configs(text: str) -> list[Config]:
         out.append(Config(backend, pairs, seed))  # type: ignore[arg-type]
     if not out:
         raise QuodError("empty portfolio", code="Q0003")
+    check_configs(out)
     return out
+
+
+def check_configs(configs: Sequence[Config]) -> None:
+    """Refuse unknown backends before any task starts: a typo must not race as a silent loser."""
+    known = backend_names()
+    for c in configs:
+        if c.backend not in known:
+            raise QuodError(
+                f"unknown backend {c.backend!r} in portfolio entry {c.label!r} (known: {', '.join(known)})",
+                code="Q0301",
+            )
 
 
 def default_configs(logic: str | None, workers: int) -> list[Config]:
@@ -121,8 +136,9 @@ def solve_portfolio(
     ray_address: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> PortfolioOutcome:
-    ray = ensure_ray(workers, ray_address)
     configs = list(configs or default_configs(logic, workers))
+    check_configs(configs)
+    ray = ensure_ray(workers, ray_address)
     task = ray.remote(num_cpus=1, max_retries=0)(_solve_config)
     packed = ray.put(_pack(assertions))
     start = time.perf_counter()

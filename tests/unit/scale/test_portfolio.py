@@ -10,6 +10,7 @@ import pytest
 
 from quod.backends import Sat, Unknown, Unsat
 from quod.core import And, Distinct, Int, Ints, Or
+from quod.core.errors import QuodError
 from quod.scale.portfolio import Config, parse_configs, solve_portfolio
 
 pytestmark = pytest.mark.ray
@@ -45,9 +46,30 @@ def test_sat_and_unsat_with_checked_models(ray_local: None) -> None:
 
 def test_unknown_never_wins(ray_local: None) -> None:
     x = Int("x")
-    out = solve_portfolio([x * x == 49, x < 0], configs=[Config("nosuchbackend"), Config("z3")])
+    # eager answers unknown at once on nonlinear terms; z3 solves the problem
+    out = solve_portfolio([x * x == 49, x < 0], configs=[Config("eager"), Config("z3")])
     assert isinstance(out.result, Sat) and out.winner == "z3"
-    assert any(r.label == "nosuchbackend" and r.status == "unknown" for r in out.runs)
+    assert out.result.model[x] == -7
+    assert [r.status for r in out.runs if r.label == "eager"] in (["unknown"], ["cancelled"])
+
+
+def test_an_unknown_does_not_end_the_race(ray_local: None) -> None:
+    x = Int("x")
+    out = solve_portfolio([x * x == 49, x < 0], configs=[Config("eager"), Config("eager", seed=1)])
+    assert isinstance(out.result, Unknown) and out.winner is None
+    # the first unknown cancelled nothing: both configurations ran to their own answer
+    assert sorted(r.status for r in out.runs) == ["unknown", "unknown"]
+    assert "eager" in out.result.reason and "eager#seed=1" in out.result.reason
+
+
+def test_unknown_backend_is_refused_before_any_task() -> None:
+    with pytest.raises(QuodError, match="nosuchbackend") as e:
+        solve_portfolio([Int("x") > 0], configs=[Config("nosuchbackend"), Config("z3")])
+    assert e.value.diagnostic.code == "Q0301"
+    with pytest.raises(QuodError, match="nosuchbackend"):
+        parse_configs("z3,nosuchbackend")
+    with pytest.raises(QuodError, match="seed"):
+        parse_configs("z3#seed=abc")
 
 
 def test_time_limit_cancels_every_task(ray_local: None) -> None:
