@@ -62,7 +62,9 @@ def test_timeout_is_unknown_and_prompt(name):
     res = get_sat_solver(name).solve(hard, timeout=0.5)
     assert res.status == "unknown"
     assert "timeout" in res.reason or "gave up" in res.reason
-    assert time.perf_counter() - start < 4.0
+    # liveness, not speed: pigeonhole(11) runs for many minutes unless the limit is honoured,
+    # so a generous bound keeps this stable on a loaded 2-core CI machine
+    assert time.perf_counter() - start < 30.0
 
 
 def test_assumptions_and_core():
