@@ -49,6 +49,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument("--no-vacuity", action="store_true", help="skip the vacuity checks")
     p.add_argument("--no-execute", action="store_true", help="do not re-run the function on counterexamples")
+    p.add_argument(
+        "--search",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="when a counterexample does not reproduce, search random inputs for one that does "
+        "(default 2 s; 0 turns it off)",
+    )
     p.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
     p.add_argument(
         "--cache", type=Path, default=None, help="result cache file (default ~/.cache/quod/verify.sqlite)"
@@ -88,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
         functions=args.functions,
         vacuity=not args.no_vacuity,
         execute=not args.no_execute,
+        search=max(0.0, args.search),
         cache_path=None if args.no_cache else (args.cache or default_cache_path()),
         progress=progress_printer(args.quiet or args.format == "json"),
         show_ivl=args.show_ivl,

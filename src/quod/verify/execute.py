@@ -60,13 +60,13 @@ class DataValue:
         return f"{self.cls}({', '.join(f'{k}={v!r}' for k, v in self.fields)})"
 
 
-_TAG = "$dataclass"  # not a Python identifier, so never a field name
+DATACLASS_TAG = "$dataclass"  # not a Python identifier, so never a field name
 
 
 def encode(v: Any) -> Any:
     """`v` with every `DataValue` replaced by a tagged dict (a plain literal)."""
     if isinstance(v, DataValue):
-        return {_TAG: v.cls, **{k: encode(x) for k, x in v.fields}}
+        return {DATACLASS_TAG: v.cls, **{k: encode(x) for k, x in v.fields}}
     if isinstance(v, tuple):
         return tuple(encode(x) for x in v)
     if isinstance(v, list):
@@ -78,10 +78,10 @@ def decode(v: Any, module: dict[str, Any] | None = None) -> Any:
     """The inverse of `encode`: instances of the module's classes, or `DataValue`s
     without a module."""
     if isinstance(v, dict):
-        fields = {k: decode(x, module) for k, x in v.items() if k != _TAG}
+        fields = {k: decode(x, module) for k, x in v.items() if k != DATACLASS_TAG}
         if module is None:
-            return DataValue(v[_TAG], tuple(fields.items()))
-        return module[v[_TAG]](**fields)
+            return DataValue(v[DATACLASS_TAG], tuple(fields.items()))
+        return module[v[DATACLASS_TAG]](**fields)
     if isinstance(v, tuple):
         return tuple(decode(x, module) for x in v)
     if isinstance(v, list):
@@ -104,28 +104,85 @@ def confirm(
         ast.literal_eval(literal)
     except (ValueError, SyntaxError):
         return Confirmation(False, "not executed: the counterexample is not a plain Python value")
-    request = json.dumps({"file": os.path.abspath(file), "function": function, "args": literal})
+    outcome = _child_run({"file": os.path.abspath(file), "function": function, "args": literal}, time_limit)
+    if outcome is None:
+        if ob.code in ("Q0617", "Q0618"):
+            return Confirmation(True, f"confirmed by execution: it did not finish within {time_limit:g} s")
+        return Confirmation(False, f"not confirmed: execution did not finish within {time_limit:g} s")
+    return judge(outcome, ob)
+
+
+@dataclass
+class Search:
+    """What the input search found: the first input that fails as predicted, if any."""
+
+    tried: int
+    valid: int  # inputs that met the precondition
+    args: tuple[Any, ...] | None = None
+    first_at: int = 0  # how many inputs it took to meet the failure first
+    confirmation: Confirmation | None = None
+    others: tuple[str, ...] = ()  # other failures seen, described
+    error: str = ""
+
+
+def search(
+    file: str,
+    function: str,
+    types: list[dict[str, Any]],
+    hints: list[Any],
+    ob: Obligation,
+    seconds: float = 2.0,
+    tries: int = 5000,
+    per_input: float = 0.25,
+) -> Search:
+    """Look for real inputs on which `function` fails as `ob` predicts.
+
+    Used when the solver's counterexample runs cleanly: the failure may still
+    be real for other inputs. Inputs that violate the function's own
+    precondition do not count. Deterministic for given arguments.
+    """
+    try:
+        literal = repr(encode(tuple(hints)))
+        ast.literal_eval(literal)
+    except (ValueError, SyntaxError):
+        literal = "()"
+    spec = {"types": types, "hints": literal, "seconds": seconds, "tries": tries, "per_input": per_input}
+    req = {"file": os.path.abspath(file), "function": function, "search": spec}
+    outcome = _child_run(req, seconds + 10.0)
+    if outcome is None or outcome.get("outcome") != "search":
+        why = "it did not finish" if outcome is None else str(outcome.get("message", outcome))
+        return Search(0, 0, error=f"the input search failed: {why}")
+    others = []
+    for rec in outcome["found"]:
+        c = judge(rec["outcome"], ob)
+        if c.confirmed:
+            args = decode(ast.literal_eval(rec["args"]))
+            return Search(outcome["tried"], outcome["valid"], tuple(args), rec["tried"], c)
+        others.append(describe(rec["outcome"]))
+    return Search(outcome["tried"], outcome["valid"], others=tuple(others))
+
+
+def _child_run(request: dict[str, Any], time_limit: float) -> dict[str, Any] | None:
+    """The child's JSON outcome; None when it ran out of time."""
     env = dict(os.environ)
     src = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     try:
         proc = subprocess.run(
             [sys.executable, "-m", "quod.verify.execute"],
-            input=request,
+            input=json.dumps(request),
             capture_output=True,
             text=True,
             timeout=time_limit,
             env=env,
         )
     except subprocess.TimeoutExpired:
-        if ob.code in ("Q0617", "Q0618"):
-            return Confirmation(True, f"confirmed by execution: it did not finish within {time_limit:g} s")
-        return Confirmation(False, f"not confirmed: execution did not finish within {time_limit:g} s")
+        return None
     try:
-        outcome = json.loads(proc.stdout.strip().splitlines()[-1])
+        out: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+        return out
     except (IndexError, json.JSONDecodeError):
-        return Confirmation(False, f"not confirmed: the execution crashed ({proc.stderr.strip()[-200:]})")
-    return judge(outcome, ob)
+        return {"outcome": "error", "message": f"the execution crashed ({proc.stderr.strip()[-200:]})"}
 
 
 def judge(outcome: dict[str, Any], ob: Obligation) -> Confirmation:
@@ -135,6 +192,10 @@ def judge(outcome: dict[str, Any], ob: Obligation) -> Confirmation:
     desc = describe(outcome)
     if kind == "error":
         return Confirmation(False, f"not executed: {outcome.get('message', '')}")
+    if kind == "timeout":
+        if ob.code in ("Q0617", "Q0618"):
+            return Confirmation(True, f"confirmed by execution: {desc}")
+        return Confirmation(False, f"not confirmed: {desc}")
     if kind == "returned":
         if expected_kind == "returned-none" and outcome.get("none"):
             return Confirmation(True, "confirmed by execution: the function returned None")
@@ -177,16 +238,21 @@ def describe(outcome: dict[str, Any]) -> str:
         return f"{outcome.get('type')} at line {lines[-1]}" + (f" ({msg})" if msg else "")
     if kind == "returned":
         return f"returned {outcome.get('value')}"
+    if kind == "timeout":
+        return f"it did not finish within {outcome.get('seconds'):g} s"
     return str(outcome.get("message", kind))
 
 
 # --- the child ------------------------------------------------------------------------
 
 
+class _Timeout(BaseException):
+    """Raised by the per-input timer; a BaseException so the program's own `except Exception` lets it pass."""
+
+
 def _child() -> int:
     import io
 
-    from quod.spec import ContractViolation
     from quod.verify.runtime import instrument_source
 
     req = json.loads(sys.stdin.read())
@@ -195,7 +261,8 @@ def _child() -> int:
     sys.stdout = io.StringIO()  # the program's own output is not ours to print
     try:
         with open(path, encoding="utf-8") as f:
-            code = instrument_source(f.read(), path)
+            source = f.read()
+        code = instrument_source(source, path)
         sys.path.insert(0, os.path.dirname(path))
         import types
 
@@ -206,16 +273,40 @@ def _child() -> int:
         module: dict[str, Any] = mod.__dict__
         exec(code, module)
         fn = module[req["function"]]
-        args = decode(ast.literal_eval(req["args"]), module)
+        if "search" not in req:
+            args = decode(ast.literal_eval(req["args"]), module)
     except Exception as e:  # the module itself failed to load
         sys.stdout = real_stdout
         print(
             json.dumps({"outcome": "error", "message": f"loading the module failed: {type(e).__name__}: {e}"})
         )
         return 0
+    if "search" in req:
+        out = _search(req, fn, module, path, _entry_lines(source, req["function"]))
+    else:
+        out = _run(fn, args, path, None)
+    sys.stdout = real_stdout
+    print(json.dumps(out))
+    return 0
+
+
+def _run(fn: Any, args: Any, path: str, time_limit: float | None) -> dict[str, Any]:
+    """One call of the instrumented function, as an outcome record."""
+    import signal
+
+    from quod.spec import ContractViolation
+
+    def alarm(signum: int, frame: Any) -> None:
+        raise _Timeout
+
+    if time_limit is not None:
+        signal.signal(signal.SIGALRM, alarm)
+        signal.setitimer(signal.ITIMER_REAL, time_limit)
     try:
         value = fn(*args)
         out: dict[str, Any] = {"outcome": "returned", "value": repr(value)[:200], "none": value is None}
+    except _Timeout:
+        out = {"outcome": "timeout", "seconds": time_limit}
     except ContractViolation as e:
         out = {"outcome": "violation", "kind": e.kind, "line": e.line, "lines": _lines(e, path)}
     except RecursionError:
@@ -227,9 +318,72 @@ def _child() -> int:
             "message": str(e)[:200],
             "lines": _lines(e, path),
         }
-    sys.stdout = real_stdout
-    print(json.dumps(out))
-    return 0
+    finally:
+        if time_limit is not None:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    return out
+
+
+def _entry_lines(source: str, function: str) -> set[int]:
+    """The `def` line and the lines of the function's own `requires` clauses: a
+    precondition failure whose frames are all here rejects the input itself."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef) and node.name == function:
+            lines = {node.lineno}
+            for st in node.body:
+                call = st.value if isinstance(st, ast.Expr) else None
+                if (
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Name)
+                    and call.func.id == "requires"
+                ):
+                    lines.update(range(st.lineno, (st.end_lineno or st.lineno) + 1))
+            return lines
+    return set()
+
+
+def _search(
+    req: dict[str, Any], fn: Any, module: dict[str, Any], path: str, entry: set[int]
+) -> dict[str, Any]:
+    """Random inputs until the budget is spent; the shortest input of each distinct failure is kept."""
+    import random
+    import time
+
+    from quod.verify.inputs import InputGen
+
+    spec = req["search"]
+    gen = InputGen(random.Random(spec.get("seed", 0)), ast.literal_eval(spec.get("hints", "()")))
+    deadline = time.monotonic() + float(spec["seconds"])
+    found: dict[str, dict[str, Any]] = {}
+    seen: set[str] = set()
+    tried = valid = draws = 0
+    while time.monotonic() < deadline and tried < int(spec["tries"]) and draws < 20 * int(spec["tries"]):
+        draws += 1
+        raw = tuple(gen.value(t) for t in spec["types"])
+        literal = repr(raw)
+        if literal in seen:
+            continue  # small input spaces repeat; each input runs once
+        seen.add(literal)
+        tried += 1
+        try:
+            args = decode(raw, module)
+        except Exception:
+            continue  # the dataclass refused these field values
+        out = _run(fn, args, path, float(spec["per_input"]))
+        if out["outcome"] == "violation" and out["kind"] == "precondition" and set(out["lines"]) <= entry:
+            continue
+        valid += 1
+        if out["outcome"] == "returned" and not out["none"]:
+            continue
+        key = json.dumps([out.get(k) for k in ("outcome", "kind", "type", "line", "lines", "none")])
+        old = found.get(key)
+        if old is None:
+            if len(found) < 20:
+                found[key] = {"args": literal, "outcome": out, "tried": tried}
+        elif (len(literal), literal) < (len(old["args"]), old["args"]):
+            # the shortest failing input of each kind is the one a person can follow
+            found[key] = {**old, "args": literal, "outcome": out}
+    return {"outcome": "search", "tried": tried, "valid": valid, "found": list(found.values())}
 
 
 def _lines(e: BaseException, path: str) -> list[int]:

@@ -132,6 +132,8 @@ def _ob_json(r: ObResult) -> dict[str, Any]:
     if r.counterexample is not None:
         d["counterexample"] = {k: repr(v) for k, v in r.counterexample.items()}
         d["confirmation"] = r.confirmation
+        if r.solver_counterexample is not None:
+            d["solver_counterexample"] = {k: repr(v) for k, v in r.solver_counterexample.items()}
     if r.reason:
         d["reason"] = r.reason
     if r.seed_statuses:

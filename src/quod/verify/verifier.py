@@ -56,6 +56,7 @@ class Options:
     functions: list[str] | None = None
     vacuity: bool = True
     execute: bool = True
+    search: float = 2.0  # seconds of random-input search when a counterexample does not reproduce
     cache_path: Path | None = None
     progress: Callable[[str], None] | None = None
     show_ivl: bool = False
@@ -71,6 +72,7 @@ class ObResult:
     reason: str = ""
     cached: bool = False
     confirmation: str = ""  # filled by the execution check
+    solver_counterexample: dict[str, Any] | None = None  # set when a searched input replaced it
     seed_statuses: list[str] = field(default_factory=list)
     seed_rlimits: list[int] = field(default_factory=list)
     model_checked: bool = True
@@ -225,7 +227,7 @@ def _verify_function(
     out.sort(key=lambda r: r.ob.index)
     cpu = time.process_time() - cpu0
     if opts.execute and any(r.status == "failed" for r in out):
-        _confirm(prog, fn, out)
+        _confirm(prog, fn, out, opts.search)
     ivl = render(proc) if opts.show_ivl else ""
     return FunctionResult(fn.name, fn, out, time.perf_counter() - start, ivl, cpu)
 
@@ -484,13 +486,38 @@ def _backend_version(name: str) -> str:
     return "?"
 
 
-def _confirm(prog: Program, fn: Function, out: list[ObResult]) -> None:
-    from quod.verify.execute import confirm
+def _confirm(prog: Program, fn: Function, out: list[ObResult], search_seconds: float) -> None:
+    from quod.verify.execute import confirm, search
+    from quod.verify.inputs import type_json
 
     for r in out:
-        if r.status == "failed" and r.counterexample is not None:
-            args = [r.counterexample[p.name] for p in fn.params]
-            r.confirmation = confirm(prog.file, fn.name, args, r.ob).text
+        if r.status != "failed" or r.counterexample is None:
+            continue
+        args = [r.counterexample[p.name] for p in fn.params]
+        c = confirm(prog.file, fn.name, args, r.ob)
+        r.confirmation = c.text
+        if c.confirmed or search_seconds <= 0 or c.text.startswith("not executed"):
+            continue
+        types = [type_json(p.type) for p in fn.params]
+        s = search(prog.file, fn.name, types, args, r.ob, seconds=search_seconds)
+        if s.error:
+            r.confirmation = f"{c.text}; {s.error}"
+        elif s.args is not None and s.confirmation is not None:
+            # a real failing input is worth more to the user than the solver's unreachable state
+            r.solver_counterexample = r.counterexample
+            r.counterexample = {p.name: v for p, v in zip(fn.params, s.args, strict=True)}
+            solver = ", ".join(f"{k} = {v!r}" for k, v in r.solver_counterexample.items())
+            r.confirmation = (
+                f"{s.confirmation.text} (input found by random search: the first failing one was "
+                f"input {s.first_at} of {s.tried}, the shortest is shown; "
+                f"the solver's counterexample {solver} does not reproduce it)"
+            )
+        else:
+            seen = f"; it saw other failures: {', '.join(s.others[:3])}" if s.others else ""
+            r.confirmation = (
+                f"{c.text}; a search of {s.tried} random inputs ({s.valid} meeting the precondition) "
+                f"found none that fails here{seen}"
+            )
 
 
 def _inputs(fn: Function, proc: Procedure, model: Model) -> dict[str, Any]:
