@@ -169,7 +169,8 @@ def _child_run(request: dict[str, Any], time_limit: float) -> dict[str, Any] | N
     env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "quod.verify.execute"],
+            # not `-m quod.verify.execute`: the package imports this module first and runpy warns
+            [sys.executable, "-c", "import sys, quod.verify.execute as e; sys.exit(e._child())"],
             input=json.dumps(request),
             capture_output=True,
             text=True,
