@@ -45,7 +45,8 @@ from quod.kernel.invariant import (
 )
 from quod.protocol.dsl import Protocol
 from quod.protocol.errors import ProtocolError
-from quod.protocol.symbolic import SymbolicModel, t_and, t_not, translate
+from quod.protocol.symbolic import SymbolicModel, translate
+from quod.protocol.symvalues import t_and, t_not
 
 
 @dataclass
