@@ -394,6 +394,21 @@ def _conquer_incremental(
         current[w] = cube
         inflight[actors[w].solve.remote(cube)] = w
 
+    def next_for(w: int) -> Cube | None:
+        cube = schedule.next(w)
+        if cube is not None:
+            return cube
+        # Nothing left to deal: race another worker on its cube rather than sit idle. The
+        # last cube otherwise runs alone (71 s on FISCHER11-9 while the other worker, whose
+        # learned clauses had just given one-literal cores, waited), and a worker that has
+        # refuted its neighbours often finishes a stranger's cube sooner than its owner.
+        busy = [c for o, c in current.items() if o != w and not schedule.closed(c)]
+        return (
+            min(busy, key=lambda c: (sum(x == c for x in current.values()), -spent.get(c, 0.0)))
+            if busy
+            else None
+        )
+
     for w in range(n):
         dispatch(w, schedule.next(w))
     per_cube: list[tuple[Cube, str, float]] = []
@@ -429,10 +444,10 @@ def _conquer_incremental(
                     progress(f"cubes: {cube} unsat in {spent[cube]:.2f} s, core of {len(core)} literal(s)")
                 if not core:
                     break  # F itself is unsat: every cube is closed
-                dispatch(w, schedule.next(w))
+                dispatch(w, next_for(w))
                 continue
             # the slice is spent: go on with the same cube unless another core closed it meanwhile
-            dispatch(w, schedule.next(w) if schedule.closed(cube) else cube)
+            dispatch(w, next_for(w) if schedule.closed(cube) else cube)
         if outcome is None and not schedule.cores:
             outcome = Unknown("cube-and-conquer: no cube was solved")
         if outcome is None and not all(schedule.closed(c) for c in cubes):
