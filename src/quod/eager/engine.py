@@ -41,6 +41,7 @@ from quod.eager.encode import ArithEncoder
 from quod.eager.lazy import OrderGraph, build_graph, lazy_solve
 from quod.eager.lemmas import add_lemmas
 from quod.eager.ordering import OrderingPlan, plan_ordering, reconstruct
+from quod.eager.precedence import Disjunction, add_order_clauses, find_disjunctions, tighten
 from quod.eager.problem import AND, ATOM, BVAR, ITE, LE, TRUE_NODE, XOR, Atom, LinExpr, Problem, Translator
 from quod.eager.scheduling import SchedulingPlan, assign_machines, encode_scheduling, find_scheduling
 from quod.eager.skeleton import SkeletonEncoder
@@ -49,7 +50,7 @@ from quod.kernel.model import check_model
 from quod.sat.cnf import Cnf
 from quod.sat.solvers import PYSAT_NAMES, Proof, SatResult, call_in_child, get_sat_solver
 
-ENCODER_VERSION = "quod-eager-2"
+ENCODER_VERSION = "quod-eager-3"
 ENCODINGS = ("auto", "order", "bits")
 
 register_codes({"Q0411": "invalid eager engine option"})
@@ -68,6 +69,12 @@ class EagerOptions:
     lemmas: bool = False  # difference-logic chain/triangle lemmas (measured: no gain on job-shop)
     # pure ordering components by the lazy cycle-lemma loop (lazy.py) unless a proof is requested
     lazy: bool = True
+    # implied orientations of disjunctive pairs + bound propagation before encoding (precedence.py)
+    tighten: bool = True
+    # shaving probes after tightening (a probe count, not seconds: the CNF must be reproducible)
+    shave: int = 2000
+    # exclusion and transitivity clauses over disjunctive precedence literals (precedence.py)
+    transitivity: bool = True
     # auto picks the order encoding for a component when its estimated clause count is below this
     order_limit: int = 3_000_000
 
@@ -81,6 +88,7 @@ class EagerOptions:
             f"energy={int(self.energy)} machines={int(self.machines)} "
             f"ordering={int(self.ordering)} "
             f"lemmas={int(self.lemmas)} lazy={int(self.lazy)} "
+            f"tighten={int(self.tighten)} shave={self.shave} transitivity={int(self.transitivity)} "
             f"order_limit={self.order_limit}"
         )
 
@@ -185,6 +193,11 @@ def _encode(
     sched = (
         find_scheduling(p, roots, units, comps, energy=opts.energy) if opts.capacity or opts.energy else None
     )
+    disj = find_disjunctions(p, roots) if opts.tighten or opts.transitivity else []
+    # after the energetic check, so that its refutations rest on the formula's own bound
+    # chains only (what the kernel's energy certificates re-derive)
+    if opts.tighten and disj and (sched is None or sched.overload is None):
+        units = _tighten(p, comps, disj, units, stats, opts.shave)
     if sched is not None and sched.overload is not None and stop_on_overload:
         cnf.clauses.append([circuit.false])
         stats.update(vars=cnf.num_vars, clauses=len(cnf.clauses), translate_time=t1 - t0,
@@ -202,6 +215,10 @@ def _encode(
     stats.update(sched.stats)
     atom_lits, fixed = _encode_atoms(p, comps, units, apol, enc, plans, lazy, sched.dropped_atoms)
     stats["atoms_fixed_by_domains"] = len(fixed)
+    if opts.transitivity and disj:
+        derived = {v for comp in comps if comp.domain_kind == "derived" for v in comp.vars}
+        mine = [d for d in disj if all(v in derived for v in d.lits[0][:2])]
+        stats.update(add_order_clauses(cnf, mine, atom_lits, budget=max(200_000, len(cnf.clauses))))
     if opts.symmetry:
         pinned = {comp.ref for comp in comps if comp.ref >= 0}
         # every atom not decided by the domains constrains its variables (units included)
@@ -228,6 +245,33 @@ def _encode(
     graph = build_graph(p, plans, apol, atom_lits) if lazy and plans else None
     return EncodedProblem(cnf, p, tr, enc, skel, assume_lits, stats, plans, atom_lits, units, apol, graph,
                           sched)  # fmt: skip
+
+
+def _tighten(
+    p: Problem,
+    comps: list[Component],
+    disj: list[Disjunction],
+    units: dict[int, bool],
+    stats: dict[str, Any],
+    shave: int,
+) -> dict[int, bool]:
+    """Tighter derived domains and the implied orientations as extra units (precedence.py).
+
+    On a contradiction the derived domains are kept as they were: the full CNF is
+    then refuted by the SAT solver (with a proof when one is asked for), and `solve`
+    without a proof request answers unsat from the flag alone.
+    """
+    t0 = time.perf_counter()
+    tg = tighten(p, comps, disj, units, shave=shave)
+    stats.update(tg.stats, tighten_time=round(time.perf_counter() - t0, 4))
+    if tg.contradiction:
+        stats["tighten_refuted"] = 1
+        return units
+    for comp in comps:
+        if comp.domain_kind == "derived":
+            for v in comp.vars:
+                comp.lo[v], comp.hi[v] = tg.lo[v], tg.hi[v]
+    return {**units, **tg.implied}
 
 
 def _assign_domains(
@@ -370,6 +414,9 @@ def solve(
     stats = dict(ep.stats)
     if ep.sched.overload is not None and quick:
         stats["refuted_by"] = "energetic reasoning"
+        return EagerResult("unsat", core=[] if assumptions else None, stats=stats)
+    if stats.get("tighten_refuted") and quick:
+        stats["refuted_by"] = "precedence propagation"
         return EagerResult("unsat", core=[] if assumptions else None, stats=stats)
     remaining = None if timeout is None else max(0.0, timeout - (time.perf_counter() - start))
     if remaining is not None and remaining <= 0:
