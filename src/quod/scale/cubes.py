@@ -106,18 +106,15 @@ def split(cnf: Cnf, depth: int, candidates: int = 24) -> list[Cube]:
     return cubes
 
 
-def _solve_cube(clauses: list[list[int]], num_vars: int, cube: Cube, solver: str, timeout: float | None,
-                proof: bool) -> SatResult:  # fmt: skip
-    sat = get_sat_solver(solver)
+def _refute_cube(
+    clauses: list[list[int]], num_vars: int, cube: Cube, solver: str, timeout: float | None
+) -> SatResult:
+    """F and the cube solved with a DRAT proof (the certified path: one fresh solver per cube)."""
     cnf = Cnf(num_vars, clauses)
-    if proof:
-        # the refutation must be of F /\ cube as clauses, so it can be weakened afterwards
-        for lit in cube:
-            cnf.add([lit])
-        return sat.solve(cnf, timeout=timeout, proof=True)
-    return (
-        sat.solve(cnf, timeout=timeout, assumptions=list(cube)) if cube else sat.solve(cnf, timeout=timeout)
-    )
+    # the refutation must be of F /\ cube as clauses, so it can be weakened afterwards
+    for lit in cube:
+        cnf.add([lit])
+    return get_sat_solver(solver).solve(cnf, timeout=timeout, proof=True)
 
 
 def weaken(proof_lines: Sequence[str], cube: Cube) -> list[str]:
@@ -470,9 +467,9 @@ def _conquer_certified(
     progress: Callable[[str], None] | None,
 ) -> tuple[Result, list[tuple[Cube, str, float]], list[str] | None]:
     cnf = ep.cnf
-    task = ray.remote(num_cpus=1, max_retries=0)(_solve_cube)
+    task = ray.remote(num_cpus=1, max_retries=0)(_refute_cube)
     clauses_ref = ray.put(cnf.clauses)
-    refs = {task.remote(clauses_ref, cnf.num_vars, c, opts.sat_solver, remaining, True): c for c in cubes}
+    refs = {task.remote(clauses_ref, cnf.num_vars, c, opts.sat_solver, remaining): c for c in cubes}
     pending = list(refs)
     per_cube: list[tuple[Cube, str, float]] = []
     proofs: dict[Cube, list[str]] = {}
