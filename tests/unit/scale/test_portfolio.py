@@ -100,3 +100,36 @@ def test_cli_workers(ray_local: None, capsys: pytest.CaptureFixture[str]) -> Non
     out, err = capsys.readouterr()
     assert code == 0 and out.strip() == "unsat"
     assert "portfolio:" in err
+
+
+def test_portfolio_benchmark_script_runs_and_checks_status(
+    ray_local: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.util
+    import json
+
+    script = EXAMPLES.parents[1] / "benchmarks" / "scale" / "portfolio_bench.py"
+    spec = importlib.util.spec_from_file_location("portfolio_bench", script)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    out = tmp_path / "records.json"
+    argv = [
+        "portfolio_bench.py",
+        str(EXAMPLES),
+        "--runs",
+        "z3;eager,z3",
+        "--timeout",
+        "30",
+        "--json",
+        str(out),
+    ]
+    monkeypatch.setattr("sys.argv", argv)
+    assert bench.main() == 0
+    records = json.loads(out.read_text())
+    assert {(r["file"], r["run"]) for r in records} == {
+        (f, run) for f in ("scheduling.smt2", "scheduling-too-tight.smt2") for run in ("z3", "eager,z3")
+    }
+    assert all(r["solved"] and r["status"] == r["expected"] for r in records)
+    table = capsys.readouterr().out
+    assert "| portfolio(eager,z3) | 2 | 0 |" in table
