@@ -85,15 +85,16 @@ def parse_options(options: dict[str, Any]) -> EagerOptions:
             opts.energy = _flag(key, value)
         elif k == "machines":
             opts.machines = _flag(key, value)
-        elif k == "order_limit":
-            try:
-                opts.order_limit = int(value)
-            except ValueError:
-                raise QuodError(f"eager option order_limit expects an integer, got {value!r}",
-                                code="Q0411") from None  # fmt: skip
+        elif k == "tighten":
+            opts.tighten = _flag(key, value)
+        elif k == "transitivity":
+            opts.transitivity = _flag(key, value)
+        elif k in ("order_limit", "shave"):
+            setattr(opts, k, _count(key, value))
         else:
             raise QuodError(
-                f"unknown eager option '{key}' (known: encoding, sat, symmetry, capacity, ordering, lemmas, lazy, energy, machines, proof, order_limit)",
+                f"unknown eager option '{key}' (known: encoding, sat, symmetry, capacity, ordering, lemmas, "
+                "lazy, energy, machines, tighten, shave, transitivity, proof, order_limit)",
                 code="Q0411",
             )
     opts.validate()
@@ -101,6 +102,16 @@ def parse_options(options: dict[str, Any]) -> EagerOptions:
 
     get_sat_solver(opts.sat_solver)  # fail early on an unknown or missing SAT solver
     return opts
+
+
+def _count(key: str, value: Any) -> int:
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        n = -1
+    if n < 0:
+        raise QuodError(f"eager option {key} expects a non-negative integer, got {value!r}", code="Q0411")
+    return n
 
 
 def _method(stats: dict[str, Any]) -> str:

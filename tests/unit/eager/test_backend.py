@@ -71,3 +71,34 @@ def test_each_sat_solver_through_the_backend(sat):
     x, y = Ints("x y")
     s.add(x - y >= 1, y - x >= -3)
     assert isinstance(s.check(), Sat)
+
+
+def test_precedence_options_reach_the_engine_from_the_option_strings():
+    from quod.backends.eager import parse_options
+
+    opts = parse_options({"tighten": "0", "shave": "50", "transitivity": "off"})
+    assert (opts.tighten, opts.shave, opts.transitivity) == (False, 50, False)
+    assert "tighten=0 shave=50 transitivity=0" in opts.describe()
+    for bad in ({"shave": "-1"}, {"shave": "many"}, {"order_limit": "-3"}, {"tighten": "maybe"}):
+        with pytest.raises(QuodError):
+            parse_options(bad)
+    with pytest.raises(QuodError, match="tighten, shave, transitivity"):
+        parse_options({"nosuch": "1"})
+
+
+def test_cli_accepts_the_precedence_options(capsys, tmp_path):
+    from quod.cli.main import main
+
+    src = tmp_path / "pair.smt2"
+    # two unit jobs on one machine in a window of length 1: unsat whatever the options
+    src.write_text(
+        "(set-logic QF_IDL)(declare-const a Int)(declare-const b Int)"
+        "(assert (>= a 0))(assert (<= a 0))(assert (>= b 0))(assert (<= b 0))"
+        "(assert (or (>= (- b a) 1) (>= (- a b) 1)))(check-sat)"
+    )
+    for opts in (["tighten=0", "transitivity=0", "shave=0"], ["tighten=1", "shave=10"]):
+        args = ["solve", str(src), "--backend", "eager"]
+        for o in opts:
+            args += ["--option", o]
+        assert main(args) == 0
+        assert capsys.readouterr().out.strip() == "unsat"
