@@ -5,9 +5,9 @@ import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.scheduling import job_shop, start_vars, z3_status
 
-from quod.backends.registry import get_solver
-from quod.core.builder import Int, Or
+from quod.core.builder import Or
 from quod.eager import EagerOptions, solve
 from quod.eager.precedence import _edge_finding
 from quod.kernel.drat import check_drat
@@ -18,12 +18,6 @@ SETTINGS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-
-
-def z3_status(fs):
-    s = get_solver("z3")
-    s.add(*fs)
-    return str(s.check())
 
 
 @st.composite
@@ -59,18 +53,9 @@ def job_shops_with_extras(draw):
     dur = [[draw(st.integers(1, 4)) for _ in range(draw(st.integers(1, 3)))] for _ in range(jobs)]
     mac = [[draw(st.integers(0, mach - 1)) for _ in row] for row in dur]
     horizon = draw(st.integers(3, 14))
-    ref = Int("ref")
-    s = [[Int(f"o{j}_{k}") for k in range(len(row))] for j, row in enumerate(dur)]
-    fs = []
-    for j, row in enumerate(dur):
-        fs.append(s[j][0] - ref >= draw(st.integers(0, 2)))
-        fs += [s[j][k] - s[j][k - 1] >= row[k - 1] for k in range(1, len(row))]
-        fs.append(s[j][-1] - ref <= horizon - row[-1])
-    ops = [(j, k) for j, row in enumerate(dur) for k in range(len(row))]
-    for (j1, k1), (j2, k2) in itertools.combinations(ops, 2):
-        if mac[j1][k1] == mac[j2][k2]:
-            fs.append(Or(s[j2][k2] - s[j1][k1] >= dur[j1][k1], s[j1][k1] - s[j2][k2] >= dur[j2][k2]))
-    flat = [v for row in s for v in row]
+    release = [draw(st.integers(0, 2)) for _ in dur]
+    fs = job_shop(dur, mac, horizon, release=release, prefix="o")
+    flat = [v for row in start_vars(dur, "o") for v in row]
     for _ in range(draw(st.integers(0, 2))):
         a, b, c, d = (draw(st.sampled_from(flat)) for _ in range(4))
         fs.append(Or(a - b >= draw(st.integers(-3, 6)), c - d >= draw(st.integers(-3, 6))))

@@ -5,8 +5,8 @@ import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.scheduling import job_shop, z3_status
 
-from quod.backends.registry import get_solver
 from quod.core.builder import Int, Or
 from quod.eager import EagerOptions, solve
 from quod.eager.energy import overload
@@ -46,12 +46,6 @@ def test_an_overload_means_no_schedule_exists(w):
         assert not schedulable(lo, hi, dur, cap)
 
 
-def z3_status(fs):
-    s = get_solver("z3")
-    s.add(*fs)
-    return str(s.check())
-
-
 @st.composite
 def machine_problems(draw):
     """Operations on identical machines with a few precedences and deadlines."""
@@ -89,18 +83,7 @@ def job_shops(draw):
     dur = [[draw(st.integers(1, 3)) for _ in range(draw(st.integers(1, 3)))] for _ in range(jobs)]
     mac = [[draw(st.integers(0, mach - 1)) for _ in row] for row in dur]
     horizon = draw(st.integers(2, 9))
-    ref = Int("ref")
-    s = [[Int(f"o{j}_{k}") for k in range(len(row))] for j, row in enumerate(dur)]
-    fs = []
-    for j, row in enumerate(dur):
-        fs.append(s[j][0] - ref >= 0)
-        fs += [s[j][k] - s[j][k - 1] >= row[k - 1] for k in range(1, len(row))]
-        fs.append(s[j][-1] - ref <= horizon - row[-1])
-    ops = [(j, k) for j, row in enumerate(dur) for k in range(len(row))]
-    for (j1, k1), (j2, k2) in itertools.combinations(ops, 2):
-        if mac[j1][k1] == mac[j2][k2]:
-            fs.append(Or(s[j2][k2] - s[j1][k1] >= dur[j1][k1], s[j1][k1] - s[j2][k2] >= dur[j2][k2]))
-    return fs
+    return job_shop(dur, mac, horizon, prefix="o")
 
 
 @SETTINGS

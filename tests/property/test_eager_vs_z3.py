@@ -4,20 +4,14 @@ import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.scheduling import z3_status
 
-from quod.backends.registry import get_solver
 from quod.core.builder import And, Bool, Distinct, Implies, Int, IntVal, Ite, Not, Or, Xor
 from quod.eager import EagerOptions, solve
 from quod.kernel.model import check_model
 
 X = [Int(n) for n in ("x", "y", "z", "w")]
 B = [Bool(n) for n in ("p", "q")]
-
-
-def z3_status(fs):
-    s = get_solver("z3")
-    s.add(*fs)
-    return str(s.check())
 
 
 @st.composite

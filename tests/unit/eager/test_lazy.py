@@ -3,6 +3,7 @@
 import itertools
 
 import pytest
+from tests.scheduling import z3_status
 
 from quod.backends.registry import get_solver
 from quod.core.builder import And, Bool, Implies, Int, Not, Or
@@ -10,12 +11,6 @@ from quod.eager import EagerOptions, encode, solve
 from quod.eager.graphs import nonpositive_potentials
 from quod.eager.lazy import OrderGraph, conflicts, phase_hints, static_lemmas
 from quod.kernel.model import check_model
-
-
-def z3_status(fs):
-    s = get_solver("z3")
-    s.add(*fs)
-    return str(s.check())
 
 
 def lock_problem(n_threads: int, length: int, cross: list[tuple[int, int, int, int]]):

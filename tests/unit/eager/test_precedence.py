@@ -3,6 +3,8 @@
 import itertools
 import random
 
+from tests.scheduling import job_shop, z3_status
+
 from quod.backends.registry import get_solver
 from quod.core.builder import Bool, Int, Not, Or
 from quod.eager import EagerOptions, encode, solve
@@ -11,29 +13,6 @@ from quod.kernel.drat import check_drat
 from quod.kernel.model import check_model
 
 OFF = {"tighten": False, "shave": 0, "transitivity": False}
-
-
-def z3_status(fs):
-    s = get_solver("z3")
-    s.add(*fs)
-    return str(s.check())
-
-
-def job_shop(durations, machines, horizon):
-    """Jobs are chains of operations on fixed machines, all done by `horizon`."""
-    ref = Int("ref")
-    s = [[Int(f"s{j}_{k}") for k in range(len(row))] for j, row in enumerate(durations)]
-    fs = []
-    for j, row in enumerate(durations):
-        fs.append(s[j][0] - ref >= 0)
-        fs += [s[j][k] - s[j][k - 1] >= row[k - 1] for k in range(1, len(row))]
-        fs.append(s[j][-1] - ref <= horizon - row[-1])
-    ops = [(j, k) for j, row in enumerate(durations) for k in range(len(row))]
-    for (j1, k1), (j2, k2) in itertools.combinations(ops, 2):
-        if machines[j1][k1] == machines[j2][k2]:
-            d1, d2 = durations[j1][k1], durations[j2][k2]
-            fs.append(Or(s[j2][k2] - s[j1][k1] >= d1, s[j1][k1] - s[j2][k2] >= d2))
-    return fs
 
 
 def random_job_shop(rng, jobs, machines, max_dur):

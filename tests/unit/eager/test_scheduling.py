@@ -2,35 +2,14 @@
 
 import itertools
 
+from tests.scheduling import job_shop, z3_status
+
 from quod.backends.registry import get_solver
 from quod.core.builder import And, Int, Or
 from quod.eager import EagerOptions, encode, solve
 from quod.eager.energy import overload
 from quod.kernel.drat import check_drat
 from quod.kernel.model import check_model
-
-
-def z3_status(fs):
-    s = get_solver("z3")
-    s.add(*fs)
-    return str(s.check())
-
-
-def flow(durations, machines, horizon):
-    """Jobs are chains of operations; machines[j][k] is a fixed machine (a unary resource)."""
-    ref = Int("ref")
-    s = [[Int(f"s{j}_{k}") for k in range(len(row))] for j, row in enumerate(durations)]
-    fs = []
-    for j, row in enumerate(durations):
-        fs.append(s[j][0] - ref >= 0)
-        fs += [s[j][k] - s[j][k - 1] >= row[k - 1] for k in range(1, len(row))]
-        fs.append(s[j][-1] - ref <= horizon - row[-1])
-    ops = [(j, k) for j, row in enumerate(durations) for k in range(len(row))]
-    for (j1, k1), (j2, k2) in itertools.combinations(ops, 2):
-        if machines[j1][k1] == machines[j2][k2]:
-            d1, d2 = durations[j1][k1], durations[j2][k2]
-            fs.append(Or(s[j2][k2] - s[j1][k1] >= d1, s[j1][k1] - s[j2][k2] >= d2))
-    return fs
 
 
 def parallel(durs, n_machines, horizon):
@@ -51,10 +30,10 @@ MAC = [[0, 1, 2], [1, 0, 2], [2, 1, 0]]
 
 
 def test_unary_resources_found_and_answers_match_z3():
-    ep = encode(flow(DUR, MAC, 12))
+    ep = encode(job_shop(DUR, MAC, 12))
     assert ep.stats["capacity_groups"] == 3 and ep.stats["capacity_ops"] == 9
     for horizon in range(7, 14):
-        fs = flow(DUR, MAC, horizon)
+        fs = job_shop(DUR, MAC, horizon)
         expected = z3_status(fs)
         for opts in (EagerOptions(), EagerOptions(capacity=False, energy=False)):
             r = solve(fs, opts)
@@ -65,7 +44,7 @@ def test_unary_resources_found_and_answers_match_z3():
 
 def test_energetic_refutation_is_reported_and_skipped_for_proofs():
     # machine 0 carries 3 + 4 + 3 = 10 units of work: a horizon of 9 is refuted before any search
-    fs = flow(DUR, MAC, 9)
+    fs = job_shop(DUR, MAC, 9)
     r = solve(fs)
     assert r.status == "unsat" and r.stats["refuted_by"] == "energetic reasoning"
     assert "units of work" in r.stats["energy"] and r.proof is None
@@ -128,12 +107,12 @@ def test_machines_used_elsewhere_are_not_eliminated():
 
 def test_energy_uses_derived_bounds_whatever_the_encoding():
     # the check runs before variables exist, so a bits-encoded resource is refuted too
-    fs = flow(DUR, MAC, 9)
+    fs = job_shop(DUR, MAC, 9)
     r = solve(fs, EagerOptions(encoding="bits"))
     assert r.status == "unsat" and r.stats["refuted_by"] == "energetic reasoning"
     # sat horizons are never refuted, in either encoding
     for enc in ("bits", "order"):
-        r = solve(flow(DUR, MAC, 11), EagerOptions(encoding=enc))
+        r = solve(job_shop(DUR, MAC, 11), EagerOptions(encoding=enc))
         assert r.status == "sat" and "refuted_by" not in r.stats
 
 
