@@ -98,6 +98,7 @@ def write_bundle(
     from quod.backends.eager import parse_options
     from quod.eager.engine import ENCODER_VERSION, decode, encode
     from quod.kernel.model import check_model
+    from quod.sat.solvers import model_from_lits
 
     source = _read_input(Path(input_path))
     assertions = _assertions(source, str(input_path))
@@ -141,11 +142,7 @@ def write_bundle(
         if cvc5_proof:
             manifest["cvc5_proof"] = _cvc5_proof(assertions, source, objects, timeout)
     else:
-        sat_model = [False] * (ep.cnf.num_vars + 1)
-        for lit in model_lits:
-            if abs(lit) <= ep.cnf.num_vars:
-                sat_model[abs(lit)] = lit > 0
-        model = decode(ep, sat_model)
+        model = decode(ep, model_from_lits(model_lits, ep.cnf.num_vars))
         verdict = check_model(assertions, model)
         if not verdict.ok:
             raise QuodError(f"the eager model fails the kernel's check: {verdict.reason}", code="Q1107")

@@ -36,6 +36,7 @@ from quod.eager.analysis import NEG, POS
 from quod.eager.graphs import cyclic_nodes, strongly_connected, topological
 from quod.eager.ordering import Edge, OrderingPlan
 from quod.eager.problem import Problem
+from quod.sat.solvers import model_from_lits
 
 # graphs above this many nodes skip the reachability bitsets for up-front lemmas
 MAX_REACH_NODES = 20_000
@@ -264,11 +265,7 @@ def lazy_solve(
                              lazy_time=time.perf_counter() - t0)  # fmt: skip
                 core = list(s.get_core() or []) if assumptions else None
                 return LazyOutcome("unsat", core=core, stats=stats)
-            lits = s.get_model() or []
-            model = [False] * (num_vars + 1)
-            for q in lits:
-                if abs(q) <= num_vars:
-                    model[abs(q)] = q > 0
+            model = model_from_lits(s.get_model() or [], num_vars)
             found = conflicts(g, _truth(model), lemmas_per_round)
             if not found:
                 stats.update(lazy_rounds=rounds, lazy_lemmas=lemmas, lazy_sat_time=sat_time,

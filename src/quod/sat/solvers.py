@@ -104,7 +104,8 @@ class SatSolver:
         raise NotImplementedError
 
 
-def _model_from_lits(lits: Sequence[int], num_vars: int) -> list[bool]:
+def model_from_lits(lits: Sequence[int], num_vars: int) -> list[bool]:
+    """A model as a list indexed by variable (index 0 unused) from a solver's literal list."""
     model = [False] * (num_vars + 1)
     for lit in lits:
         v = abs(lit)
@@ -146,7 +147,7 @@ class PySatSolver(SatSolver):
                     timer.cancel()
             stats = _pysat_stats(s)
             if answer is True:
-                return SatResult("sat", self.name, model=_model_from_lits(s.get_model() or [], cnf.num_vars),
+                return SatResult("sat", self.name, model=model_from_lits(s.get_model() or [], cnf.num_vars),
                                  stats=stats)  # fmt: skip
             if answer is False:
                 pr = Proof("drat", lines=list(s.get_proof() or [])) if proof else None
@@ -263,7 +264,7 @@ class ExternalSolver(SatSolver):
         status_line = next((ln for ln in out.splitlines() if ln.startswith("s ")), "")
         if status_line == "s SATISFIABLE" or code == 10:
             lits = [int(t) for ln in out.splitlines() if ln.startswith("v ") for t in ln[2:].split()]
-            return SatResult("sat", self.name, model=_model_from_lits(lits, num_vars))
+            return SatResult("sat", self.name, model=model_from_lits(lits, num_vars))
         if status_line == "s UNSATISFIABLE" or code == 20:
             pr = Proof("drat", path=proof_path) if proof_path else None
             return SatResult("unsat", self.name, proof=pr)

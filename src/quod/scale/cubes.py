@@ -36,7 +36,7 @@ from quod.core.errors import UnsupportedError
 from quod.core.terms import Term
 from quod.eager.engine import EagerOptions, decode, encode
 from quod.sat.cnf import Cnf
-from quod.sat.solvers import SatResult, get_sat_solver
+from quod.sat.solvers import SatResult, get_sat_solver, model_from_lits
 from quod.scale.ray_runtime import ensure_ray
 
 Cube = tuple[int, ...]
@@ -243,11 +243,7 @@ class CubeWorker:
         elif spent > self.slice_seconds * 2:
             self.budget = max(self.budget // 2, 100)
         if answer is True:
-            model = [False] * (self.num_vars + 1)
-            for lit in self.solver.get_model() or []:
-                if abs(lit) <= self.num_vars:
-                    model[abs(lit)] = lit > 0
-            return "sat", None, model, spent
+            return "sat", None, model_from_lits(self.solver.get_model() or [], self.num_vars), spent
         if answer is False:
             return "unsat", list(self.solver.get_core() or []), None, spent
         return "unknown", None, None, spent
