@@ -93,6 +93,7 @@ def decode(v: Any, module: dict[str, Any] | None = None) -> Any:
 class Confirmation:
     confirmed: bool
     text: str
+    executed: bool = True  # False when the function could not be run at all
 
 
 def confirm(
@@ -103,7 +104,7 @@ def confirm(
         literal = repr(encode(tuple(args)))
         ast.literal_eval(literal)
     except (ValueError, SyntaxError):
-        return Confirmation(False, "not executed: the counterexample is not a plain Python value")
+        return Confirmation(False, "not executed: the counterexample is not a plain Python value", False)
     outcome = _child_run({"file": os.path.abspath(file), "function": function, "args": literal}, time_limit)
     if outcome is None:
         if ob.code in ("Q0617", "Q0618"):
@@ -192,7 +193,7 @@ def judge(outcome: dict[str, Any], ob: Obligation) -> Confirmation:
     expected_kind, details = _EXPECTED.get(ob.code, ("?", ()))
     desc = describe(outcome)
     if kind == "error":
-        return Confirmation(False, f"not executed: {outcome.get('message', '')}")
+        return Confirmation(False, f"not executed: {outcome.get('message', '')}", False)
     if kind == "timeout":
         if ob.code in ("Q0617", "Q0618"):
             return Confirmation(True, f"confirmed by execution: {desc}")

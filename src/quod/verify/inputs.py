@@ -15,6 +15,7 @@ instances as tagged dicts that the child turns into real instances.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from typing import TYPE_CHECKING, Any
 
@@ -29,12 +30,7 @@ _EXTRA_CHARS = "xyzAB0 "
 
 def type_json(t: PyType) -> dict[str, Any]:
     """A JSON form of a parameter type, for the child."""
-    return {
-        "kind": t.kind,
-        "params": [type_json(p) for p in t.params],
-        "name": t.name,
-        "fields": list(t.fields),
-    }
+    return dataclasses.asdict(t)
 
 
 class InputGen:

@@ -496,7 +496,7 @@ def _confirm(prog: Program, fn: Function, out: list[ObResult], search_seconds: f
         args = [r.counterexample[p.name] for p in fn.params]
         c = confirm(prog.file, fn.name, args, r.ob)
         r.confirmation = c.text
-        if c.confirmed or search_seconds <= 0 or c.text.startswith("not executed"):
+        if c.confirmed or search_seconds <= 0 or not c.executed:
             continue
         types = [type_json(p.type) for p in fn.params]
         s = search(prog.file, fn.name, types, args, r.ob, seconds=search_seconds)
