@@ -597,11 +597,8 @@ def _longest(graph: _Graph, src: str) -> dict[str, tuple[int, str, int]] | None:
 
 
 def _path(tree: dict[str, tuple[int, str, int]], dst: str) -> list[int]:
-    out: list[int] = []
-    while tree[dst][2] >= 0:
-        out.append(tree[dst][2])
-        dst = tree[dst][1]
-    return out[::-1]
+    """The path ref -> dst recorded in a longest-path tree (edges in order from ref)."""
+    return _path_rev(tree, dst)[::-1]
 
 
 def energy_certificate(
