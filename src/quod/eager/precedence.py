@@ -47,7 +47,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quod.eager.analysis import ZERO, Component, _as_differences
-from quod.eager.problem import AND, ATOM, LE, Problem
+from quod.eager.problem import AND, Problem
+from quod.eager.resources import diff_literal
 from quod.sat.cnf import Cnf
 
 Lit = tuple[int, int, int]  # (x, y, gap): the literal y - x >= gap
@@ -62,17 +63,9 @@ class Disjunction:
 
 
 def _diff_literal(p: Problem, ref: int) -> tuple[int, bool, Lit] | None:
-    n = abs(ref)
-    if p.kinds[n] != ATOM:
-        return None
-    a = p.args[n][0]
-    at = p.atoms[a]
-    if at.kind != LE or len(at.vars) != 2 or at.coefs != (1, -1):
-        return None
-    v0, v1 = at.vars
-    if ref > 0:  # v0 - v1 <= b  <=>  v1 - v0 >= -b
-        return a, True, (v0, v1, -at.bound)
-    return a, False, (v1, v0, at.bound + 1)  # v0 - v1 >= b + 1
+    """(atom, the atom's truth value that makes the literal true, the literal as y - x >= gap)."""
+    lit = diff_literal(p, ref)
+    return None if lit is None else (p.args[abs(ref)][0], ref > 0, lit)
 
 
 def find_disjunctions(p: Problem, roots: list[int]) -> list[Disjunction]:

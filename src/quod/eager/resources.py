@@ -40,7 +40,7 @@ class Resource:
     exact: bool = True  # every clause's gaps equal the operations' durations
 
 
-def _diff_literal(p: Problem, ref: int) -> tuple[int, int, int] | None:
+def diff_literal(p: Problem, ref: int) -> tuple[int, int, int] | None:
     """A literal over a difference atom as (x, y, gap) meaning y - x >= gap."""
     n = abs(ref)
     if p.kinds[n] != ATOM:
@@ -68,7 +68,7 @@ Pair = tuple[int, int, int, int, int, int, int]  # (s_a, s_b, gap a->b, gap b->a
 
 
 def _disjunction(p: Problem, lits: list[int]) -> tuple[int, int, int, int] | None:
-    d = [_diff_literal(p, q) for q in lits]
+    d = [diff_literal(p, q) for q in lits]
     if d[0] is None or d[1] is None:
         return None
     (x1, y1, g1), (x2, y2, g2) = d[0], d[1]
