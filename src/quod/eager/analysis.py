@@ -150,12 +150,12 @@ def _edges(p: Problem, comp: Component, unit_atoms: dict[int, bool]) -> list[tup
         at = p.atoms[a]
         if not at.is_difference:
             continue
-        for x, y, c in _as_differences(at, truth):
+        for x, y, c in as_differences(at, truth):
             out.append((y, x, c))
     return out
 
 
-def _as_differences(at: Atom, truth: bool) -> list[tuple[int, int, int]]:
+def as_differences(at: Atom, truth: bool) -> list[tuple[int, int, int]]:
     """A difference atom with its truth value as constraints x - y <= c (ZERO for unary)."""
     if len(at.vars) == 1:
         x, y, sgn = at.vars[0], ZERO, at.coefs[0]

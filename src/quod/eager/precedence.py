@@ -46,7 +46,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from quod.eager.analysis import ZERO, Component, _as_differences
+from quod.eager.analysis import ZERO, Component, as_differences
 from quod.eager.problem import AND, Problem
 from quod.eager.resources import diff_literal
 from quod.sat.cnf import Cnf
@@ -338,7 +338,7 @@ def tighten(
             if truth is None or not at.is_difference:
                 continue
             # x - y <= c  is the literal  y - x >= -c
-            edges.extend((x, y, -c) for x, y, c in _as_differences(at, truth))
+            edges.extend((x, y, -c) for x, y, c in as_differences(at, truth))
     disj = [d for d in disjunctions if all(v in lo for lit in d.lits for v in lit[:2])]
     size0 = sum(hi[v] - lo[v] for v in lo)
     groups = [g for g in unary_groups(disj) if all(v in lo for v in g[0])] if edge_finding else []
